@@ -14,8 +14,10 @@ public sealed class BitSet : IEquatable<BitSet>
     /// <summary>An empty set.</summary>
     public BitSet() => _words = [];
 
-    /// <summary>An empty set with room for <paramref name="capacity"/> bits.</summary>
-    public BitSet(int capacity) => _words = new ulong[(capacity + 63) >> 6];
+    private BitSet(ulong[] words) => _words = words;
+
+    /// <summary>An empty set with room for <paramref name="capacity"/> bits (it still grows when needed).</summary>
+    public static BitSet WithCapacity(int capacity) => new(new ulong[(capacity + 63) >> 6]);
 
     /// <summary>A set holding <paramref name="bits"/>.</summary>
     public BitSet(params ReadOnlySpan<int> bits)

@@ -122,6 +122,19 @@ public sealed class PvArray : IDisposable
         return MemoryMarshal.Cast<byte, T>(WritableBytes);
     }
 
+    /// <summary>The storage as a byte segment when it is a byte buffer (pooled frames), so it can be sent without a copy.</summary>
+    internal bool TryGetByteSegment(out ArraySegment<byte> segment)
+    {
+        if (_storage is byte[] bytes && ElementType != ScalarType.String)
+        {
+            segment = new ArraySegment<byte>(bytes, 0, ByteLength);
+            return true;
+        }
+
+        segment = default;
+        return false;
+    }
+
     /// <summary>Element <paramref name="index"/> converted to double.</summary>
     public double GetDouble(int index)
     {

@@ -18,7 +18,7 @@ public sealed class PvValue : IDisposable
     {
         Type = type;
         Nodes = new Node[type.BitCount];
-        Changed = new BitSet(type.BitCount);
+        Changed = BitSet.WithCapacity(type.BitCount);
         InitDefaults(type, 0);
     }
 
@@ -26,7 +26,7 @@ public sealed class PvValue : IDisposable
     {
         Type = source.Type;
         Nodes = (Node[])source.Nodes.Clone();
-        Changed = new BitSet(Type.BitCount);
+        Changed = BitSet.WithCapacity(Type.BitCount);
         Changed.Or(source.Changed);
         for (var i = 0; i < Nodes.Length; i++)
         {
