@@ -1,0 +1,192 @@
+using System.Net;
+using System.Net.Sockets;
+using Epics.Ca.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Epics.Ca.Transport;
+
+/// <summary>
+/// UDP name resolution: batches VERSION+SEARCH datagrams to every destination, repeating each pending name with a
+/// doubling interval up to a maximum, and reports replies (server TCP endpoint per cid).
+/// </summary>
+internal sealed class SearchEngine : IDisposable
+{
+    private const int MaxDatagram = 1024;
+    private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IReadOnlyList<IPEndPoint> _destinations;
+    private readonly TimeSpan _maxInterval;
+    private readonly Action<uint, IPEndPoint> _found;
+    private readonly ILogger _logger;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<uint, Entry> _pending = [];
+    private readonly SemaphoreSlim _wake = new(0);
+    private uint _sequence;
+
+    public SearchEngine(IReadOnlyList<IPEndPoint> destinations, TimeSpan maxInterval, Action<uint, IPEndPoint> found, ILogger logger)
+    {
+        _destinations = destinations;
+        _maxInterval = maxInterval;
+        _found = found;
+        _logger = logger;
+        _udp.EnableBroadcast = true;
+        _udp.Bind(new IPEndPoint(IPAddress.Any, 0));
+        if (destinations.Count == 0)
+        {
+            logger.LogWarning("CA client has no search destinations (set EPICS_CA_ADDR_LIST)");
+        }
+    }
+
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(SendLoopAsync(cancellationToken), ReceiveLoopAsync(cancellationToken));
+
+    public void Add(uint cid, string name, TimeSpan delay = default)
+    {
+        lock (_lock)
+        {
+            _pending[cid] = new Entry(name, Environment.TickCount64 + (long)delay.TotalMilliseconds, FirstInterval);
+        }
+
+        _wake.Release();
+    }
+
+    public void Remove(uint cid)
+    {
+        lock (_lock)
+        {
+            _pending.Remove(cid);
+        }
+    }
+
+    public void Dispose()
+    {
+        _udp.Dispose();
+        _wake.Dispose();
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var due = new List<(uint Cid, string Name)>();
+            var wait = Timeout.InfiniteTimeSpan;
+            lock (_lock)
+            {
+                var now = Environment.TickCount64;
+                var next = long.MaxValue;
+                foreach (var (cid, e) in _pending)
+                {
+                    if (e.Due <= now)
+                    {
+                        due.Add((cid, e.Name));
+                        e.Due = now + (long)e.Interval.TotalMilliseconds;
+                        e.Interval = TimeSpan.FromTicks(Math.Min(e.Interval.Ticks * 2, _maxInterval.Ticks));
+                    }
+
+                    next = Math.Min(next, e.Due);
+                }
+
+                if (next != long.MaxValue)
+                {
+                    wait = TimeSpan.FromMilliseconds(Math.Max(1, next - now));
+                }
+            }
+
+            try
+            {
+                await SendAsync(due, cancellationToken).ConfigureAwait(false);
+                await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SendAsync(List<(uint Cid, string Name)> due, CancellationToken cancellationToken)
+    {
+        var datagram = new List<byte>(MaxDatagram);
+        for (var i = 0; i < due.Count; i++)
+        {
+            if (datagram.Count == 0)
+            {
+                datagram.AddRange(CaMessages.UdpVersion(++_sequence));
+            }
+
+            datagram.AddRange(CaMessages.Search(due[i].Name, due[i].Cid));
+            var nextSize = i + 1 < due.Count ? CaHeader.Size + CaMessages.Pad8(due[i + 1].Name.Length + 1) : int.MaxValue;
+            if (datagram.Count + nextSize > MaxDatagram)
+            {
+                await SendToAllAsync([.. datagram], cancellationToken).ConfigureAwait(false);
+                datagram.Clear();
+            }
+        }
+    }
+
+    private async Task SendToAllAsync(byte[] datagram, CancellationToken cancellationToken)
+    {
+        foreach (var to in _destinations)
+        {
+            try
+            {
+                await _udp.SendToAsync(datagram, SocketFlags.None, to, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                _logger.LogDebug("CA search to {Target} failed: {Reason}", to, e.Message);
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new byte[64 * 1024];
+        EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            SocketReceiveFromResult r;
+            try
+            {
+                r = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, any, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // ICMP unreachable from a destination without a server
+            }
+
+            try
+            {
+                foreach (var m in CaMessageReader.ParseDatagram(buffer.AsMemory(0, r.ReceivedBytes), MaxDatagram * 64))
+                {
+                    if (m.Header.Command == CaCommand.Search)
+                    {
+                        var source = (IPEndPoint)r.RemoteEndPoint;
+                        var p1 = m.Header.Parameter1;
+                        var address = p1 == CaCommand.AddressFromSource
+                            ? source.Address
+                            : new IPAddress([(byte)(p1 >> 24), (byte)(p1 >> 16), (byte)(p1 >> 8), (byte)p1]);
+                        _found(m.Header.Parameter2, new IPEndPoint(address, m.Header.DataType));
+                    }
+                }
+            }
+            catch (CaProtocolException e)
+            {
+                _logger.LogDebug("ignoring malformed CA search reply from {Remote}: {Reason}", r.RemoteEndPoint, e.Message);
+            }
+        }
+    }
+
+    private sealed class Entry(string name, long due, TimeSpan interval)
+    {
+        public string Name { get; } = name;
+
+        public long Due { get; set; } = due;
+
+        public TimeSpan Interval { get; set; } = interval;
+    }
+}
