@@ -1,0 +1,42 @@
+namespace Epics.Pva.Data.NT.Internal;
+
+internal static class NTBuild
+{
+    // normativeTypesCPP order: value, descriptor, alarm, timeStamp, display, control.
+    public static PvType Standard(string id, PvType value, NTOptionalFields fields, params PvMember[] leading)
+    {
+        var b = PvType.Builder(id);
+        foreach (var m in leading)
+        {
+            b.Add(m.Name, m.Type);
+        }
+
+        b.Add("value", value);
+        if ((fields & NTOptionalFields.Descriptor) != 0)
+        {
+            b.Add("descriptor", ScalarType.String);
+        }
+
+        if ((fields & NTOptionalFields.Alarm) != 0)
+        {
+            b.Add("alarm", NTTypes.Alarm);
+        }
+
+        if ((fields & NTOptionalFields.TimeStamp) != 0)
+        {
+            b.Add("timeStamp", NTTypes.TimeStamp);
+        }
+
+        if ((fields & NTOptionalFields.Display) != 0)
+        {
+            b.Add("display", NTTypes.Display);
+        }
+
+        if ((fields & NTOptionalFields.Control) != 0)
+        {
+            b.Add("control", NTTypes.Control);
+        }
+
+        return b.Build();
+    }
+}

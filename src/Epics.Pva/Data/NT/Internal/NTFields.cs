@@ -1,0 +1,54 @@
+namespace Epics.Pva.Data.NT.Internal;
+
+// Name-based reads and writes shared by the NT accessors: producers order (and omit) fields differently (pva-protocol §9).
+internal static class NTFields
+{
+    public static bool Has(PvField parent, string name, TypeKind kind) =>
+        parent.Exists && parent.TryGetField(name, out var f) && f.Type.Kind == kind;
+
+    public static int GetInt32(PvField parent, string name) => IsScalar(parent, name, out var f) ? f.GetInt32() : 0;
+
+    public static long GetInt64(PvField parent, string name) => IsScalar(parent, name, out var f) ? f.GetInt64() : 0;
+
+    public static double GetDouble(PvField parent, string name) => IsScalar(parent, name, out var f) ? f.GetDouble() : 0;
+
+    public static string GetString(PvField parent, string name) => IsScalar(parent, name, out var f) ? f.GetString() : string.Empty;
+
+    public static void TrySet(PvField parent, string name, long value)
+    {
+        if (IsScalar(parent, name, out var f))
+        {
+            f.Set(value);
+        }
+    }
+
+    public static void TrySet(PvField parent, string name, double value)
+    {
+        if (IsScalar(parent, name, out var f))
+        {
+            f.Set(value);
+        }
+    }
+
+    public static void TrySet(PvField parent, string name, string value)
+    {
+        if (IsScalar(parent, name, out var f))
+        {
+            f.Set(value);
+        }
+    }
+
+    /// <summary>The named field, or an exception naming the structure that lacks it.</summary>
+    public static PvField Require(PvValue value, string name) => value.TryGetField(name, out var f)
+        ? f
+        : throw new InvalidOperationException($"{value.Type.DisplayId} has no field '{name}'");
+
+    private static bool IsScalar(PvField parent, string name, out PvField field) =>
+        parent.Exists && parent.TryGetField(name, out field) && field.Type.Kind == TypeKind.Scalar || Fail(out field);
+
+    private static bool Fail(out PvField field)
+    {
+        field = default;
+        return false;
+    }
+}
