@@ -333,8 +333,14 @@ public sealed class PvType : IEquatable<PvType>
         }
 
         sb.Append('\n');
-        var members = Kind is TypeKind.StructureArray or TypeKind.UnionArray ? ElementType!._members : _members;
-        foreach (var m in members)
+        if (Kind is TypeKind.StructureArray or TypeKind.UnionArray)
+        {
+            // pvinfo prints the element type on its own line below the array, then the element's fields.
+            ElementType!.AppendTo(sb, string.Empty, depth + 1);
+            return;
+        }
+
+        foreach (var m in _members)
         {
             m.Type.AppendTo(sb, m.Name, depth + 1);
         }
