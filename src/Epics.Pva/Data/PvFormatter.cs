@@ -84,7 +84,7 @@ public static class PvFormatter
         options ??= PvFormatOptions.Default;
         var sb = new StringBuilder();
         var show = options.Show is null ? null : ExpandShow(value.Type, options.Show);
-        new DeltaWriter(sb, options, new string(' ', options.IndentLevel * 4)).Top(string.Empty, value, show, true);
+        new DeltaWriter(sb, options, new string(' ', options.IndentLevel * 4)).Top(string.Empty, value, show, true, options.Show?.Get(0) ?? true);
         return sb.ToString();
     }
 
@@ -554,7 +554,7 @@ public static class PvFormatter
 
     private sealed class DeltaWriter(StringBuilder sb, PvFormatOptions options, string indent)
     {
-        public void Top(string prefix, PvValue? value, BitSet? show, bool veryTop)
+        public void Top(string prefix, PvValue? value, BitSet? show, bool veryTop, bool header = true)
         {
             if (value is null)
             {
@@ -562,7 +562,7 @@ public static class PvFormatter
                 return;
             }
 
-            if (!veryTop || show is null || show.Get(0))
+            if (!veryTop || header)
             {
                 Line(prefix, value.Root, veryTop);
             }
