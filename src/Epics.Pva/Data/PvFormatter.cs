@@ -420,7 +420,7 @@ public static class PvFormatter
     // The show mask with structures expanded to their subtrees and their parents added (pvDataCPP's expandBS).
     internal static BitSet ExpandShow(PvType type, BitSet? show)
     {
-        var result = new BitSet(type.BitCount);
+        var result = BitSet.WithCapacity(type.BitCount);
         if (show is null || show.Get(0))
         {
             result.SetRange(0, type.BitCount);

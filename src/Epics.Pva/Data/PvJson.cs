@@ -145,6 +145,7 @@ public static class PvJson
                     target.Set(node.Boolean);
                     break;
                 case JsonKind.Number or JsonKind.String:
+                    PvValueParser.CheckRange(target.Type.ScalarType, node.Text);
                     target.Set(node.Text);
                     break;
                 default:

@@ -100,7 +100,7 @@ public sealed class PvRequestSelection
 
     internal static PvRequestSelection Create(PvValue? request, PvType valueType)
     {
-        var mask = new BitSet(valueType.BitCount);
+        var mask = BitSet.WithCapacity(valueType.BitCount);
         mask.Set(0);
         var record = new Dictionary<string, string>(StringComparer.Ordinal);
         var fieldOptions = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);

@@ -76,7 +76,7 @@ public static class PvValueParser
             }
         }
 
-        var changed = new BitSet(target.Type.BitCount);
+        var changed = BitSet.WithCapacity(target.Type.BitCount);
         changed.Or(target.Changed);
         return changed;
     }
@@ -160,6 +160,7 @@ public static class PvValueParser
         {
             try
             {
+                CheckRange(type, items[i]);
                 scratch.Root.Set(items[i]);
             }
             catch (Exception e) when (e is FormatException or OverflowException)
@@ -172,6 +173,31 @@ public static class PvValueParser
         }
 
         return result;
+    }
+
+    /// <summary>Rejects integers that do not fit <paramref name="type"/> (PvField.Set would wrap them like a C cast).</summary>
+    internal static void CheckRange(ScalarType type, string text)
+    {
+        if (!type.IsInteger() || type == ScalarType.ULong ||
+            !long.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v))
+        {
+            return;
+        }
+
+        var (min, max) = type switch
+        {
+            ScalarType.Byte => (sbyte.MinValue, sbyte.MaxValue),
+            ScalarType.Short => (short.MinValue, short.MaxValue),
+            ScalarType.Int => (int.MinValue, int.MaxValue),
+            ScalarType.UByte => (0, byte.MaxValue),
+            ScalarType.UShort => (0, ushort.MaxValue),
+            ScalarType.UInt => (0, uint.MaxValue),
+            _ => (long.MinValue, long.MaxValue),
+        };
+        if (v < min || v > max)
+        {
+            throw new OverflowException($"{v} is out of range for {type.TypeName()}");
+        }
     }
 
     private static void WriteElement(Span<byte> dst, ScalarType type, PvField value)
@@ -250,6 +276,7 @@ public static class PvValueParser
     {
         try
         {
+            CheckRange(field.Type.ScalarType, text);
             field.Set(text);
         }
         catch (OverflowException e)
