@@ -73,7 +73,11 @@ internal sealed class MessageBuilder : IDisposable
                 segments.Add(new ArraySegment<byte>(_buffer, pos, s.Position - pos));
             }
 
-            segments.Add(s.Segment);
+            if (s.Segment.Count > 0)
+            {
+                segments.Add(s.Segment);
+            }
+
             pos = s.Position;
         }
 
@@ -97,6 +101,19 @@ internal sealed class MessageBuilder : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Drops everything written after inline position <paramref name="start"/> (a message that failed to encode).</summary>
+    public void Truncate(int start)
+    {
+        for (var i = _splices.Count - 1; i >= 0 && _splices[i].Position >= start; i--)
+        {
+            _splicedBytes -= _splices[i].Segment.Count;
+            _splices[i].Owner.Dispose();
+            _splices.RemoveAt(i);
+        }
+
+        _length = Math.Min(_length, start);
     }
 
     /// <summary>Empties the builder, releasing spliced arrays; the inline buffer is kept for reuse.</summary>

@@ -202,7 +202,7 @@ internal ref struct PvaReader
     public void ReadElements(Span<byte> destination, int elementSize)
     {
         var src = ReadBytes(destination.Length);
-        if (elementSize == 1 || BigEndian != !BitConverter.IsLittleEndian)
+        if (elementSize == 1 || BigEndian == !BitConverter.IsLittleEndian)
         {
             src.CopyTo(destination);
             return;

@@ -179,7 +179,7 @@ internal readonly struct PvaWriter
     public void WriteElements(ReadOnlySpan<byte> source, int elementSize)
     {
         var dst = Output.GetSpan(source.Length)[..source.Length];
-        if (elementSize == 1 || BigEndian != !BitConverter.IsLittleEndian)
+        if (elementSize == 1 || BigEndian == !BitConverter.IsLittleEndian)
         {
             source.CopyTo(dst);
         }
@@ -206,7 +206,7 @@ internal readonly struct PvaWriter
     public void WriteArrayElements(PvArray array)
     {
         var size = array.ElementType.ElementSize();
-        var sameOrder = size == 1 || BigEndian != !BitConverter.IsLittleEndian;
+        var sameOrder = size == 1 || BigEndian == !BitConverter.IsLittleEndian;
         if (sameOrder && array.ByteLength >= MessageBuilder.SpliceThreshold && array.TryGetByteSegment(out var segment))
         {
             Output.AddSplice(array, segment);

@@ -1,0 +1,138 @@
+using Epics.Pva.Data;
+using Epics.Pva.Protocol;
+using Epics.Pva.Protocol.Messages;
+
+namespace Epics.Pva.Client.Internal;
+
+/// <summary>
+/// The one-shot operations: GET, PUT, RPC (INIT then one EXEC) and GET_FIELD (one exchange). The caller awaits
+/// <see cref="Completion"/>; replies arrive on the receive loop.
+/// </summary>
+internal sealed class RequestOperation : ClientOperation, IChannelOperation
+{
+    private readonly TaskCompletionSource<PvValue?> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<PvType?> _init = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PvaCommand _command;
+
+    public RequestOperation(PvaChannel channel, PvaCommand command)
+    {
+        Channel = channel;
+        _command = command;
+    }
+
+    public PvaChannel Channel { get; }
+
+    /// <summary>The INIT reply's type (GET/PUT), or null (RPC).</summary>
+    public Task<PvType?> Initialized => _init.Task;
+
+    /// <summary>The EXEC result: GET value, RPC result (may be null), GET_FIELD type as an empty value's type; PUT null.</summary>
+    public Task<PvValue?> Completion => _result.Task;
+
+    /// <summary>For PUT: the type of the put structure, known after INIT.</summary>
+    public PvType? Type { get; private set; }
+
+    public override void OnReply(PvaCommand command, ref PvaReader reader)
+    {
+        if (command != _command)
+        {
+            return;
+        }
+
+        try
+        {
+            if (command == PvaCommand.GetField)
+            {
+                var status = reader.ReadStatus();
+                if (!status.IsSuccess)
+                {
+                    Fail(status);
+                    return;
+                }
+
+                var type = TypeCodec.ReadRequired(ref reader);
+                _result.TrySetResult(new PvValue(type));
+                return;
+            }
+
+            var sub = reader.ReadByte();
+            var st = reader.ReadStatus();
+            if (!st.IsSuccess)
+            {
+                Fail(st);
+                return;
+            }
+
+            if ((sub & SubCommand.Init) != 0)
+            {
+                Type = command is PvaCommand.Rpc ? null : TypeCodec.ReadRequired(ref reader);
+                _init.TrySetResult(Type);
+                return;
+            }
+
+            switch (command)
+            {
+                case PvaCommand.Get:
+                {
+                    var value = new PvValue(Type!);
+                    ValueCodec.ReadPartial(ref reader, value, new BitSet());
+                    _result.TrySetResult(value);
+                    break;
+                }
+
+                case PvaCommand.Put:
+                    _result.TrySetResult(null);
+                    break;
+                case PvaCommand.Rpc:
+                {
+                    if (reader.IsEmpty)
+                    {
+                        _result.TrySetResult(null);
+                        break;
+                    }
+
+                    var type = TypeCodec.Read(ref reader);
+                    if (type is null)
+                    {
+                        _result.TrySetResult(null);
+                        break;
+                    }
+
+                    var value = new PvValue(type);
+                    ValueCodec.ReadFull(ref reader, value);
+                    _result.TrySetResult(value);
+                    break;
+                }
+            }
+        }
+        catch (PvaProtocolException e)
+        {
+            _init.TrySetException(e);
+            _result.TrySetException(e);
+            throw;
+        }
+    }
+
+    public override void OnDisconnected(string reason)
+    {
+        var e = new PvaDisconnectedException($"{Channel.Name}: disconnected ({reason})");
+        _init.TrySetException(e);
+        _result.TrySetException(e);
+        _ = _init.Task.Exception;
+        _ = _result.Task.Exception;
+    }
+
+    public void Cancel(CancellationToken token)
+    {
+        _init.TrySetCanceled(token);
+        _result.TrySetCanceled(token);
+    }
+
+    private void Fail(PvaStatus status)
+    {
+        var e = new PvaRemoteException(status, Channel.Name);
+        _init.TrySetException(e);
+        _result.TrySetException(e);
+        _ = _init.Task.Exception;
+        _ = _result.Task.Exception;
+    }
+}

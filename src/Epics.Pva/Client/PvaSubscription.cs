@@ -1,0 +1,395 @@
+using Epics.Pva.Client.Internal;
+using Epics.Pva.Data;
+using Epics.Pva.Protocol;
+using Epics.Pva.Protocol.Messages;
+
+namespace Epics.Pva.Client;
+
+/// <summary>
+/// A monitor on one channel: enumerate it for updates. It follows the channel through disconnects (restarting on the
+/// new server connection), keeps its own bounded queue (squashing into the newest entry when full), and acknowledges
+/// consumed updates when the pvRequest asks for <c>pipeline=true</c>. The enumeration ends when the server finishes
+/// the subscription or the subscription is disposed; a server error (bad pvRequest) is thrown from it.
+/// </summary>
+public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncDisposable, IChannelListener
+{
+    private readonly PvaChannel _channel;
+    private readonly PvValue _request;
+    private readonly Lock _lock = new();
+    private readonly Queue<PvMonitorUpdate> _queue = new();
+    private readonly int _queueSize;
+    private readonly bool _pipeline;
+    private readonly int _ackThreshold;
+    private TaskCompletionSource? _waiter;
+    private MonitorOperation? _operation;
+    private Exception? _error;
+    private bool _finished;
+    private long _received;
+    private long _delivered;
+    private long _squashed;
+    private long _overruns;
+    private int _maxQueued;
+    private int _connects;
+
+    internal PvaSubscription(PvaChannel channel, PvValue request, MonitorOptions options)
+    {
+        _channel = channel;
+        _request = request;
+        var record = Protocol.RequestOptions.From(request);
+        _queueSize = Math.Max(2, options.QueueSize ?? record.QueueSize ?? 4);
+        _pipeline = record.Pipeline;
+        _ackThreshold = Math.Clamp(record.AckAny ?? _queueSize / 2, 1, _queueSize);
+        channel.AddListener(this);
+    }
+
+    /// <summary>The channel monitored.</summary>
+    public PvaChannel Channel => _channel;
+
+    /// <summary>The type the server announced (null until the first INIT reply).</summary>
+    public PvType? Type { get; private set; }
+
+    /// <summary>Raised (on the network thread) when the subscription starts on a server (true) or loses it (false).</summary>
+    public event Action<PvaSubscription, bool>? ConnectionChanged;
+
+    /// <summary>Current counters.</summary>
+    public MonitorStatistics Statistics
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new MonitorStatistics(_received, _delivered, _squashed, _overruns, _queue.Count, _maxQueued, _connects);
+            }
+        }
+    }
+
+    /// <summary>The next update, or null when the subscription has ended.</summary>
+    public async ValueTask<PvMonitorUpdate?> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            Task wait;
+            lock (_lock)
+            {
+                if (_queue.TryDequeue(out var update))
+                {
+                    _delivered++;
+                    _operation?.Consumed();
+                    return update;
+                }
+
+                if (_error is not null)
+                {
+                    throw _error;
+                }
+
+                if (_finished)
+                {
+                    return null;
+                }
+
+                _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                wait = _waiter.Task;
+            }
+
+            await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerator<PvMonitorUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        while (await ReadAsync(cancellationToken).ConfigureAwait(false) is { } update)
+        {
+            yield return update;
+        }
+    }
+
+    /// <summary>Stops the subscription on the server and ends the enumeration.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _channel.RemoveListener(this);
+        MonitorOperation? op;
+        lock (_lock)
+        {
+            op = _operation;
+            _operation = null;
+            _finished = true;
+            while (_queue.TryDequeue(out var u))
+            {
+                u.Dispose();
+            }
+
+            WakeReader();
+        }
+
+        op?.Destroy();
+        return ValueTask.CompletedTask;
+    }
+
+    void IChannelListener.OnChannelConnected(PvaChannel channel)
+    {
+        var connection = channel.Connection;
+        if (connection is null)
+        {
+            return;
+        }
+
+        var op = new MonitorOperation(this, connection, channel.Sid);
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _operation = op;
+        }
+
+        op.Start(_request, _pipeline ? _queueSize : 0);
+    }
+
+    void IChannelListener.OnChannelDisconnected(PvaChannel channel)
+    {
+        bool wasStarted;
+        lock (_lock)
+        {
+            wasStarted = _operation?.Started ?? false;
+            _operation = null;
+        }
+
+        if (wasStarted)
+        {
+            ConnectionChanged?.Invoke(this, false);
+        }
+    }
+
+    internal void OnStarted(MonitorOperation op, PvType type)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(op, _operation))
+            {
+                return;
+            }
+
+            Type = type;
+            _connects++;
+        }
+
+        ConnectionChanged?.Invoke(this, true);
+    }
+
+    internal void OnUpdate(MonitorOperation op, PvValue current, BitSet overrun)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(op, _operation) || _finished)
+            {
+                return;
+            }
+
+            _received++;
+            if (!overrun.IsEmpty)
+            {
+                _overruns++;
+            }
+
+            if (_queue.Count >= _queueSize && !_pipeline)
+            {
+                // Full: fold this update into the newest queued one; fields changed in both are overruns.
+                var last = _queue.Last();
+                var merged = new PvMonitorUpdate(current.Clone(), new BitSet());
+                merged.Overrun.Or(last.Overrun);
+                merged.Overrun.Or(overrun);
+                var again = new BitSet();
+                again.Or(last.Changed);
+                again.And(current.Changed);
+                merged.Overrun.Or(again);
+                merged.Changed.Or(last.Changed);
+                ReplaceLast(merged);
+                last.Dispose();
+                _squashed++;
+                return;
+            }
+
+            var copy = new BitSet();
+            copy.Or(overrun);
+            _queue.Enqueue(new PvMonitorUpdate(current.Clone(), copy));
+            _maxQueued = Math.Max(_maxQueued, _queue.Count);
+            WakeReader();
+        }
+    }
+
+    internal void OnFinished(MonitorOperation op, PvaStatus status)
+    {
+        lock (_lock)
+        {
+            if (!ReferenceEquals(op, _operation))
+            {
+                return;
+            }
+
+            _operation = null;
+            _finished = true;
+            if (!status.IsSuccess)
+            {
+                _error = new PvaRemoteException(status, _channel.Name);
+            }
+
+            WakeReader();
+        }
+
+        _channel.RemoveListener(this);
+    }
+
+    private void ReplaceLast(PvMonitorUpdate update)
+    {
+        var n = _queue.Count;
+        for (var i = 0; i < n - 1; i++)
+        {
+            _queue.Enqueue(_queue.Dequeue());
+        }
+
+        _queue.Dequeue();
+        _queue.Enqueue(update);
+    }
+
+    private void WakeReader()
+    {
+        var w = _waiter;
+        _waiter = null;
+        w?.TrySetResult();
+    }
+
+    /// <summary>The protocol side of a subscription on one connection (re-created after every reconnect).</summary>
+    internal sealed class MonitorOperation(PvaSubscription owner, ClientConnection connection, uint sid) : ClientOperation, IChannelOperation
+    {
+        private readonly BitSet _scratch = new();
+        private readonly BitSet _overrun = new();
+        private PvValue? _current;
+        private int _unacked;
+
+        public PvaChannel Channel => owner._channel;
+
+        public bool Started { get; private set; }
+
+        public void Start(PvValue request, int window)
+        {
+            if (!connection.Register(this))
+            {
+                return;
+            }
+
+            connection.Send(PvaCommand.Monitor, (sid, Ioid, request, window), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Request, int Window) s) =>
+            {
+                w.WriteUInt32(s.Sid);
+                w.WriteUInt32(s.Ioid);
+                w.WriteByte(s.Window > 0 ? (byte)(SubCommand.Init | SubCommand.GetPut) : SubCommand.Init);
+                TypeCodec.Write(w, s.Request.Type);
+                ValueCodec.WriteFull(w, s.Request);
+                if (s.Window > 0)
+                {
+                    w.WriteUInt32((uint)s.Window);
+                }
+            });
+        }
+
+        public override void OnReply(PvaCommand command, ref PvaReader reader)
+        {
+            var sub = reader.ReadByte();
+            if ((sub & SubCommand.Init) != 0)
+            {
+                var status = reader.ReadStatus();
+                if (!status.IsSuccess)
+                {
+                    connection.Unregister(this);
+                    owner.OnFinished(this, status);
+                    return;
+                }
+
+                var type = TypeCodec.ReadRequired(ref reader);
+                _current = new PvValue(type);
+                Started = true;
+                connection.Send(PvaCommand.Monitor, (sid, Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
+                {
+                    w.WriteUInt32(s.Sid);
+                    w.WriteUInt32(s.Ioid);
+                    w.WriteByte(SubCommand.MonitorStart);
+                });
+                owner.OnStarted(this, type);
+                return;
+            }
+
+            if ((sub & SubCommand.Destroy) != 0)
+            {
+                var status = reader.ReadStatus();
+                if (!reader.IsEmpty && _current is not null)
+                {
+                    ReadUpdate(ref reader);
+                }
+
+                connection.Unregister(this);
+                owner.OnFinished(this, status);
+                return;
+            }
+
+            if (_current is null)
+            {
+                return;
+            }
+
+            ReadUpdate(ref reader);
+        }
+
+        private void ReadUpdate(ref PvaReader reader)
+        {
+            ValueCodec.ReadPartial(ref reader, _current!, _scratch);
+            if (!reader.IsEmpty)
+            {
+                reader.ReadBitSet(_overrun);
+            }
+            else
+            {
+                _overrun.Clear();
+            }
+
+            owner.OnUpdate(this, _current!, _overrun);
+        }
+
+        // Called when the application takes an update: with pipelining, give the server its window back.
+        public void Consumed()
+        {
+            if (!owner._pipeline || connection.IsClosed)
+            {
+                return;
+            }
+
+            if (++_unacked >= owner._ackThreshold)
+            {
+                var n = _unacked;
+                _unacked = 0;
+                connection.Send(PvaCommand.Monitor, (sid, Ioid, n), static (in PvaWriter w, in (uint Sid, uint Ioid, int N) s) =>
+                {
+                    w.WriteUInt32(s.Sid);
+                    w.WriteUInt32(s.Ioid);
+                    w.WriteByte(SubCommand.MonitorAck);
+                    w.WriteUInt32((uint)s.N);
+                });
+            }
+        }
+
+        public void Destroy()
+        {
+            if (!connection.IsClosed)
+            {
+                connection.DestroyRequest(this, sid);
+            }
+        }
+
+        public override void OnDisconnected(string reason)
+        {
+            Started = false;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using Epics.Pva.Data;
+using Epics.Pva.Protocol;
+using Epics.Pva.Protocol.Messages;
+
+namespace Epics.Pva.Server.Internal;
+
+/// <summary>
+/// One client's monitor on a <see cref="SharedPv"/>: a queue of up to queueSize snapshots that squashes into the
+/// newest entry when full (recording overrun bits for fields that changed again), drained onto the connection while
+/// the pipeline window allows and the connection's send backlog is small.
+/// </summary>
+internal sealed class ServerMonitor
+{
+    private readonly ServerConnection _connection;
+    private readonly SharedPv _pv;
+    private readonly BitSet _mask;
+    private readonly Queue<Entry> _queue = new();
+    private readonly Lock _lock = new();
+    private readonly int _queueSize;
+    private readonly bool _pipeline;
+    private int _window;
+    private bool _running;
+    private bool _finished;
+
+    public ServerMonitor(ServerConnection connection, uint ioid, SharedPv pv, BitSet mask, int queueSize, bool pipeline, int window,
+        DistributorMember? distributor)
+    {
+        _connection = connection;
+        Ioid = ioid;
+        _pv = pv;
+        _mask = mask;
+        _queueSize = Math.Max(2, queueSize);
+        _pipeline = pipeline;
+        _window = window;
+        Distributor = distributor;
+    }
+
+    public uint Ioid { get; }
+
+    /// <summary>Set when the client asked for the data distributor; the PV then decides who gets each update.</summary>
+    public DistributorMember? Distributor { get; }
+
+    /// <summary>Updates squashed because the queue was full.</summary>
+    public long Squashed { get; private set; }
+
+    public void Start()
+    {
+        lock (_lock)
+        {
+            if (_running || _finished)
+            {
+                return;
+            }
+
+            _running = true;
+        }
+
+        if (!_pv.Subscribe(this))
+        {
+            Finish();
+        }
+    }
+
+    public void Stop()
+    {
+        lock (_lock)
+        {
+            _running = false;
+        }
+
+        _pv.Unsubscribe(this);
+    }
+
+    public void Ack(uint count)
+    {
+        lock (_lock)
+        {
+            _window = (int)Math.Min(int.MaxValue, (long)_window + count);
+        }
+
+        Flush();
+    }
+
+    /// <summary>Called under the PV's lock with its current value and the fields that changed.</summary>
+    public void Enqueue(PvValue current, BitSet changed)
+    {
+        var selected = new BitSet();
+        RequestOptions.SelectChanged(current.Type, changed, _mask, selected);
+        if (selected.IsEmpty)
+        {
+            return; // only unselected fields changed: nothing for this client
+        }
+
+        lock (_lock)
+        {
+            if (!_running)
+            {
+                return;
+            }
+
+            if (_queue.Count >= _queueSize)
+            {
+                // Full: the newest entry takes the latest value; fields changed in both are overruns.
+                var last = _queue.Last();
+                var overlap = new BitSet();
+                overlap.Or(last.Changed);
+                overlap.And(selected);
+                last.Overrun.Or(overlap);
+                last.Changed.Or(selected);
+                last.Value.Dispose();
+                last.Value = current.Clone();
+                Squashed++;
+                return;
+            }
+
+            _queue.Enqueue(new Entry(current.Clone(), selected, new BitSet()));
+        }
+
+        Flush();
+    }
+
+    /// <summary>Sends what the window and the connection's backlog allow.</summary>
+    public void Flush()
+    {
+        while (true)
+        {
+            Entry entry;
+            lock (_lock)
+            {
+                if (_queue.Count == 0 || (_pipeline && _window <= 0) || !_connection.CanSendMore)
+                {
+                    return;
+                }
+
+                entry = _queue.Dequeue();
+                if (_pipeline)
+                {
+                    _window--;
+                }
+            }
+
+            _connection.Send(PvaCommand.Monitor, (Ioid, entry), static (in PvaWriter w, in (uint Ioid, Entry E) s) =>
+            {
+                w.WriteUInt32(s.Ioid);
+                w.WriteByte(SubCommand.Execute);
+                ValueCodec.WritePartial(w, s.E.Value, s.E.Changed);
+                w.WriteBitSet(s.E.Overrun);
+            });
+            entry.Value.Dispose();
+        }
+    }
+
+    /// <summary>Ends the subscription from the server side (the PV closed): final message with OK status.</summary>
+    public void Finish()
+    {
+        lock (_lock)
+        {
+            if (_finished)
+            {
+                return;
+            }
+
+            _finished = true;
+            _running = false;
+            while (_queue.TryDequeue(out var e))
+            {
+                e.Value.Dispose();
+            }
+        }
+
+        _connection.Send(PvaCommand.Monitor, Ioid, static (in PvaWriter w, in uint ioid) =>
+        {
+            w.WriteUInt32(ioid);
+            w.WriteByte(SubCommand.Destroy);
+            w.WriteStatus(PvaStatus.Ok);
+        });
+        _connection.ForgetOperation(Ioid);
+        if (Distributor is not null)
+        {
+            _pv.LeaveDistributor(Distributor);
+        }
+    }
+
+    /// <summary>The client destroyed it or disconnected.</summary>
+    public void Destroy()
+    {
+        lock (_lock)
+        {
+            _finished = true;
+            _running = false;
+            while (_queue.TryDequeue(out var e))
+            {
+                e.Value.Dispose();
+            }
+        }
+
+        _pv.Unsubscribe(this);
+        if (Distributor is not null)
+        {
+            _pv.LeaveDistributor(Distributor);
+        }
+    }
+
+    private sealed class Entry(PvValue value, BitSet changed, BitSet overrun)
+    {
+        public PvValue Value { get; set; } = value;
+
+        public BitSet Changed { get; } = changed;
+
+        public BitSet Overrun { get; } = overrun;
+    }
+}

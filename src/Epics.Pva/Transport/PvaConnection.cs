@@ -1,0 +1,553 @@
+using System.Net;
+using System.Net.Sockets;
+using Epics.Pva.Data;
+using Epics.Pva.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Epics.Pva.Transport;
+
+/// <summary>Encodes one message payload into a writer (static lambdas with a struct state keep sends allocation-free).</summary>
+internal delegate void MessageWriter<TState>(in PvaWriter writer, in TState state);
+
+/// <summary>
+/// One TCP connection, either side: a receive loop that frames messages (reassembling segments) and hands each whole
+/// payload to <see cref="OnMessage"/>, and a send loop that ships whatever accumulated since the last send in one
+/// gathered write. Producers encode straight into the pending batch under a lock, so many small messages coalesce
+/// into few system calls and large frames are spliced without a copy.
+/// </summary>
+internal abstract class PvaConnection : IAsyncDisposable
+{
+    /// <summary>Messages larger than this are refused (the payload size field is 32-bit; pvDataCPP reads it signed).</summary>
+    public const int MaxPayload = int.MaxValue - 64;
+
+    /// <summary>Producers should hold back once this much is waiting to be sent (see <see cref="CanSendMore"/>).</summary>
+    public const int SendHighWatermark = 4 * 1024 * 1024;
+
+    private const int ReceiveBufferSize = 256 * 1024;
+
+    private readonly Socket _socket;
+    private readonly Lock _sendLock = new();
+    private readonly SemaphoreSlim _sendSignal = new(0);
+    private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource _closedTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<ArraySegment<byte>> _segments = [];
+    private readonly byte[] _rx = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+    private MessageBuilder _pending = new(64 * 1024);
+    private MessageBuilder _sending = new(64 * 1024);
+    private int _signaled;
+    private int _rxStart;
+    private int _rxEnd;
+    private byte[]? _segmentBuffer;
+    private int _segmentLength;
+    private byte _segmentCommand;
+    private bool _segmentOpen;
+    private long _lastReceiveTimestamp;
+    private Task? _receiveTask;
+    private Task? _sendTask;
+    private string? _closeReason;
+
+    protected PvaConnection(Socket socket, bool isServer, ILogger logger, TimeProvider timeProvider)
+    {
+        _socket = socket;
+        IsServer = isServer;
+        Logger = logger;
+        TimeProvider = timeProvider;
+        socket.NoDelay = true;
+        Peer = socket.RemoteEndPoint as IPEndPoint ?? new IPEndPoint(IPAddress.None, 0);
+        PeerName = Peer.ToString();
+        _lastReceiveTimestamp = timeProvider.GetTimestamp();
+    }
+
+    public bool IsServer { get; }
+
+    public IPEndPoint Peer { get; }
+
+    public string PeerName { get; }
+
+    protected ILogger Logger { get; }
+
+    protected TimeProvider TimeProvider { get; }
+
+    /// <summary>Byte order of what we send: the server's choice, adopted by the client from SET_BYTE_ORDER.</summary>
+    public bool SendBigEndian { get; protected set; }
+
+    /// <summary>Receive-direction type cache (types the peer defined with 0xFD).</summary>
+    public TypeRegistry ReceiveTypes { get; } = new();
+
+    /// <summary>Cancelled when the connection closes.</summary>
+    public CancellationToken Closed => _closed.Token;
+
+    /// <summary>Completes when the connection has closed and its loops have ended.</summary>
+    public Task Completion => _closedTcs.Task;
+
+    public bool IsClosed => _closed.IsCancellationRequested;
+
+    /// <summary>Time since anything was last received.</summary>
+    public TimeSpan Idle => TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastReceiveTimestamp));
+
+    /// <summary>Bytes waiting for the next send (not counting the batch being sent).</summary>
+    public long PendingBytes
+    {
+        get
+        {
+            lock (_sendLock)
+            {
+                return _pending.Length;
+            }
+        }
+    }
+
+    /// <summary>Whether a producer may queue another large message now without building an unbounded backlog.</summary>
+    public bool CanSendMore => PendingBytes < SendHighWatermark;
+
+    public void Start()
+    {
+        _receiveTask = Task.Run(ReceiveLoopAsync);
+        _sendTask = Task.Run(SendLoopAsync);
+    }
+
+    /// <summary>Queues one application message. Returns false when the connection is closed.</summary>
+    public bool Send<TState>(PvaCommand command, in TState state, MessageWriter<TState> write)
+    {
+        lock (_sendLock)
+        {
+            if (_closed.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            var start = PvaHeader.Begin(_pending);
+            try
+            {
+                write(new PvaWriter(_pending, SendBigEndian), state);
+                PvaHeader.End(_pending, start, IsServer, SendBigEndian, command);
+            }
+            catch
+            {
+                _pending.Truncate(start);
+                throw;
+            }
+        }
+
+        Signal();
+        return true;
+    }
+
+    /// <summary>Queues complete, already framed message bytes (header included).</summary>
+    public void SendRaw(ReadOnlySpan<byte> message)
+    {
+        lock (_sendLock)
+        {
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            message.CopyTo(_pending.GetSpan(message.Length));
+            _pending.Advance(message.Length);
+        }
+
+        Signal();
+    }
+
+    /// <summary>Queues a control message (header only; <paramref name="value"/> goes in the size field).</summary>
+    protected void SendControl(PvaControlCommand command, uint value, bool bigEndian)
+    {
+        lock (_sendLock)
+        {
+            var span = _pending.GetSpan(PvaHeader.Size);
+            PvaHeader.Write(span, IsServer, bigEndian, (byte)command, value, control: true);
+            _pending.Advance(PvaHeader.Size);
+        }
+
+        Signal();
+    }
+
+    /// <summary>Handles one whole application message; the payload span is only valid during the call.</summary>
+    protected abstract void OnMessage(in PvaHeader header, ReadOnlySpan<byte> payload);
+
+    /// <summary>Handles a control message (header only).</summary>
+    protected virtual void OnControl(in PvaHeader header)
+    {
+    }
+
+    /// <summary>Called after each batch has gone to the socket (producers held back by the watermark may continue).</summary>
+    protected virtual void OnSendCompleted()
+    {
+    }
+
+    /// <summary>Called once when the connection closes, with the reason.</summary>
+    protected abstract void OnClosed(string reason);
+
+    /// <summary>Closes the connection (idempotent); <paramref name="reason"/> is logged and passed to <see cref="OnClosed"/>.</summary>
+    public void Close(string reason)
+    {
+        lock (_sendLock)
+        {
+            if (_closed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _closeReason = reason;
+            _closed.Cancel();
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (SocketException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        _socket.Dispose();
+        Log.Disconnected(Logger, PeerName, reason);
+        try
+        {
+            OnClosed(reason);
+        }
+        catch (Exception e)
+        {
+            Log.HandlerError(Logger, PeerName, e);
+        }
+
+        _ = FinishAsync();
+    }
+
+    private async Task FinishAsync()
+    {
+        try
+        {
+            if (_receiveTask is not null)
+            {
+                await _receiveTask.ConfigureAwait(false);
+            }
+
+            if (_sendTask is not null)
+            {
+                await _sendTask.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_sendLock)
+            {
+                _pending.Dispose();
+                _sending.Dispose();
+            }
+
+            if (_segmentBuffer is not null)
+            {
+                FrameBufferPool.Shared.Return(_segmentBuffer);
+                _segmentBuffer = null;
+            }
+
+            _closedTcs.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Close("closed locally");
+        await Completion.ConfigureAwait(false);
+        _closed.Dispose();
+        _sendSignal.Dispose();
+    }
+
+    public string? CloseReason => _closeReason;
+
+    private void Signal()
+    {
+        if (Interlocked.Exchange(ref _signaled, 1) == 0)
+        {
+            _sendSignal.Release();
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _sendSignal.WaitAsync(_closed.Token).ConfigureAwait(false);
+                Volatile.Write(ref _signaled, 0);
+                MessageBuilder batch;
+                lock (_sendLock)
+                {
+                    if (_pending.Length == 0)
+                    {
+                        continue;
+                    }
+
+                    batch = _pending;
+                    _pending = _sending;
+                    _sending = batch;
+                }
+
+                _segments.Clear();
+                batch.GetSegments(_segments);
+                await SendAllAsync(_segments).ConfigureAwait(false);
+                lock (_sendLock)
+                {
+                    batch.Reset();
+                }
+
+                OnSendCompleted();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            Close($"send failed: {e.Message}");
+        }
+        catch (Exception e)
+        {
+            Log.HandlerError(Logger, PeerName, e);
+            Close($"send failed: {e.Message}");
+        }
+    }
+
+    private async Task SendAllAsync(List<ArraySegment<byte>> segments)
+    {
+        long total = 0;
+        foreach (var s in segments)
+        {
+            total += s.Count;
+        }
+
+        var sent = (long)await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+        while (sent < total)
+        {
+            // A partial gathered send: drop what went and send the rest.
+            var skip = sent;
+            var rest = new List<ArraySegment<byte>>();
+            foreach (var s in segments)
+            {
+                if (skip >= s.Count)
+                {
+                    skip -= s.Count;
+                    continue;
+                }
+
+                rest.Add(skip > 0 ? s.Slice((int)skip) : s);
+                skip = 0;
+            }
+
+            segments = rest;
+            total -= sent;
+            sent = await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var reason = "connection closed by peer";
+        try
+        {
+            while (true)
+            {
+                if (!await FillAsync(PvaHeader.Size).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                var header = PvaHeader.Read(_rx.AsSpan(_rxStart, PvaHeader.Size));
+                if (header.IsFromServer == IsServer)
+                {
+                    ProtocolErrors.Throw(IsServer ? "message with the server direction flag from a client" : "message without the server direction flag");
+                }
+
+                if (header.IsControl)
+                {
+                    _rxStart += PvaHeader.Size;
+                    OnControl(header);
+                    continue;
+                }
+
+                if (header.PayloadSize > MaxPayload)
+                {
+                    ProtocolErrors.Throw($"payload of {header.PayloadSize} bytes is too large");
+                }
+
+                var size = (int)header.PayloadSize;
+                if (PvaHeader.Size + size <= _rx.Length)
+                {
+                    if (!await FillAsync(PvaHeader.Size + size).ConfigureAwait(false))
+                    {
+                        reason = "connection closed mid-message";
+                        break;
+                    }
+
+                    var start = _rxStart + PvaHeader.Size;
+                    _rxStart = start + size;
+                    Deliver(header, _rx.AsSpan(start, size));
+                }
+                else
+                {
+                    // A large message (a detector frame): read it straight into a pooled buffer of its size.
+                    var buffer = FrameBufferPool.Shared.Rent(size);
+                    try
+                    {
+                        _rxStart += PvaHeader.Size;
+                        var have = Math.Min(_rxEnd - _rxStart, size);
+                        _rx.AsSpan(_rxStart, have).CopyTo(buffer);
+                        _rxStart += have;
+                        while (have < size)
+                        {
+                            var n = await _socket.ReceiveAsync(buffer.AsMemory(have, size - have), SocketFlags.None, _closed.Token).ConfigureAwait(false);
+                            if (n == 0)
+                            {
+                                throw new EndOfStreamException("connection closed mid-message");
+                            }
+
+                            have += n;
+                            Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
+                        }
+
+                        Deliver(header, buffer.AsSpan(0, size));
+                    }
+                    finally
+                    {
+                        FrameBufferPool.Shared.Return(buffer);
+                    }
+                }
+            }
+        }
+        catch (PvaProtocolException e)
+        {
+            reason = "protocol error: " + e.Message;
+            Log.ProtocolError(Logger, PeerName, e.Message);
+        }
+        catch (OperationCanceledException)
+        {
+            reason = _closeReason ?? "closed";
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            reason = _closeReason ?? e.Message;
+        }
+        catch (Exception e)
+        {
+            reason = "internal error: " + e.Message;
+            Log.HandlerError(Logger, PeerName, e);
+        }
+
+        Close(reason);
+    }
+
+    // Reassembles segmented messages (pva-protocol §1.6) and dispatches whole payloads.
+    private void Deliver(in PvaHeader header, ReadOnlySpan<byte> payload)
+    {
+        var segment = header.Segment;
+        if (segment == 0)
+        {
+            if (_segmentOpen)
+            {
+                ProtocolErrors.Throw("unsegmented message inside a segmented one");
+            }
+
+            OnMessage(header, payload);
+            return;
+        }
+
+        if (segment == PvaHeader.SegmentFirst)
+        {
+            if (_segmentOpen)
+            {
+                ProtocolErrors.Throw("first segment while a segmented message is open");
+            }
+
+            _segmentOpen = true;
+            _segmentCommand = header.Command;
+            _segmentLength = 0;
+        }
+        else if (!_segmentOpen)
+        {
+            if (payload.Length == 0)
+            {
+                return; // pvAccessCPP may send stray empty continuation segments
+            }
+
+            ProtocolErrors.Throw("continuation segment without a first segment");
+        }
+        else if (header.Command != _segmentCommand)
+        {
+            ProtocolErrors.Throw("segment of a different command");
+        }
+
+        AppendSegment(payload);
+        if (segment == PvaHeader.SegmentLast)
+        {
+            _segmentOpen = false;
+            var whole = header with { Flags = (byte)(header.Flags & ~PvaHeader.SegmentMask), PayloadSize = (uint)_segmentLength };
+            OnMessage(whole, _segmentBuffer.AsSpan(0, _segmentLength));
+            _segmentLength = 0;
+        }
+    }
+
+    private void AppendSegment(ReadOnlySpan<byte> payload)
+    {
+        var needed = (long)_segmentLength + payload.Length;
+        if (needed > MaxPayload)
+        {
+            ProtocolErrors.Throw("segmented message too large");
+        }
+
+        if (_segmentBuffer is null || _segmentBuffer.Length < needed)
+        {
+            var bigger = FrameBufferPool.Shared.Rent((int)Math.Max(needed, Math.Min(MaxPayload, (_segmentBuffer?.Length ?? 0) * 2L)));
+            if (_segmentBuffer is not null)
+            {
+                _segmentBuffer.AsSpan(0, _segmentLength).CopyTo(bigger);
+                FrameBufferPool.Shared.Return(_segmentBuffer);
+            }
+
+            _segmentBuffer = bigger;
+        }
+
+        payload.CopyTo(_segmentBuffer.AsSpan(_segmentLength));
+        _segmentLength += payload.Length;
+    }
+
+    // Makes at least `count` bytes available from _rxStart; false at a clean end of stream.
+    private async ValueTask<bool> FillAsync(int count)
+    {
+        if (_rxEnd - _rxStart >= count)
+        {
+            return true;
+        }
+
+        if (_rx.Length - _rxStart < count)
+        {
+            _rx.AsSpan(_rxStart, _rxEnd - _rxStart).CopyTo(_rx);
+            _rxEnd -= _rxStart;
+            _rxStart = 0;
+        }
+
+        while (_rxEnd - _rxStart < count)
+        {
+            var n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd), SocketFlags.None, _closed.Token).ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (_rxEnd - _rxStart > 0)
+                {
+                    throw new EndOfStreamException("connection closed mid-message");
+                }
+
+                return false;
+            }
+
+            _rxEnd += n;
+            Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
+        }
+
+        return true;
+    }
+}
