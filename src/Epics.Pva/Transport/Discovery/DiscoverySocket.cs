@@ -201,6 +201,12 @@ internal sealed class DiscoverySocket : IAsyncDisposable
 
     private void ProcessMessages(ReadOnlySpan<byte> datagram, IPEndPoint source, IPAddress? destination)
     {
+        // Check the framing of the whole datagram first, so a bad tail discards all of it, not just the tail.
+        var check = new DatagramReader(datagram);
+        while (check.TryReadNext(out _, out _))
+        {
+        }
+
         var viaGroup = DiscoveryAddresses.LocalMulticastGroup.Equals(destination);
         var tagged = false;
         var reader = new DatagramReader(datagram);
