@@ -303,7 +303,8 @@ internal sealed class ChannelSearcher : IAsyncDisposable
                 SendSearches(due);
             }
 
-            await WaitAsync(next is null ? null : next.Value - now, cancellationToken).ConfigureAwait(false);
+            // Measured after sending, so the time spent sending does not stretch the back-off.
+            await WaitAsync(next is null ? null : next.Value - _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
     }
 
