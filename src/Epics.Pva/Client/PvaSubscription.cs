@@ -35,10 +35,10 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
     {
         _channel = channel;
         _request = request;
-        var record = Protocol.RequestOptions.From(request);
+        var record = PvRequestSelection.OptionsOnly(request);
         _queueSize = Math.Max(2, options.QueueSize ?? record.QueueSize ?? 4);
         _pipeline = record.Pipeline;
-        _ackThreshold = Math.Clamp(record.AckAny ?? _queueSize / 2, 1, _queueSize);
+        _ackThreshold = record.AckThreshold(_queueSize);
         channel.AddListener(this);
     }
 

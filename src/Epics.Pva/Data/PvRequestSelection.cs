@@ -98,7 +98,10 @@ public sealed class PvRequestSelection
             : throw new ArgumentException($"record option ackAny='{a}' is neither a count nor a percentage");
     }
 
-    internal static PvRequestSelection Create(PvValue? request, PvType valueType)
+    /// <summary>The options of a request without a value type (what a client needs: queueSize, pipeline, ackAny).</summary>
+    internal static PvRequestSelection OptionsOnly(PvValue? request) => Create(request, PvType.EmptyStructure, selectFields: false);
+
+    internal static PvRequestSelection Create(PvValue? request, PvType valueType, bool selectFields = true)
     {
         var mask = BitSet.WithCapacity(valueType.BitCount);
         mask.Set(0);
@@ -118,7 +121,7 @@ public sealed class PvRequestSelection
             if (request.TryGetField("field", out var field) && field.Type.Kind == TypeKind.Structure)
             {
                 CollectOptions(field, string.Empty, fieldOptions);
-                if (field.Type.Members.Any(m => m.Name != "_options"))
+                if (selectFields && field.Type.Members.Any(m => m.Name != "_options"))
                 {
                     // "_" is the whole structure, unless the type really has a field of that name.
                     var wholeByPlugin = field.Type.IndexOf("_") >= 0 && valueType.IndexOf("_") < 0;

@@ -1,101 +1,42 @@
-using System.Globalization;
 using Epics.Pva.Data;
 
 namespace Epics.Pva.Protocol;
 
 /// <summary>
-/// What a pvRequest structure asks for, as both ends need it: the <c>record._options</c> (values may arrive as strings
-/// from pvDataCPP or typed from pvxs) and, against a PV's type, the mask of selected fields and distributor options.
+/// How the transport applies a pvRequest's field mask (from <see cref="PvRequestSelection"/>) when writing values.
 /// </summary>
-internal sealed record RequestOptions(int? QueueSize, bool Pipeline, int? AckAny, string? Distributor)
+internal static class FieldMask
 {
-    public static RequestOptions From(PvValue request)
-    {
-        int? queueSize = null, ackAny = null;
-        var pipeline = false;
-        if (request.TryGetField("record._options", out var options) && options.Type.Kind == TypeKind.Structure)
-        {
-            if (TryText(options, "queueSize", out var q) && int.TryParse(q, NumberStyles.Integer, CultureInfo.InvariantCulture, out var qs))
-            {
-                queueSize = qs;
-            }
-
-            pipeline = TryText(options, "pipeline", out var p) && p.Trim().ToLowerInvariant() is "true" or "1";
-            if (TryText(options, "ackAny", out var a))
-            {
-                a = a.Trim();
-                if (a.EndsWith('%') && double.TryParse(a[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct))
-                {
-                    ackAny = (int)Math.Ceiling((queueSize ?? 4) * pct / 100);
-                }
-                else if (int.TryParse(a, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
-                {
-                    ackAny = n;
-                }
-            }
-        }
-
-        string? distributor = null;
-        if (request.TryGetField("field._._options", out var plugins) && plugins.Type.Kind == TypeKind.Structure)
-        {
-            foreach (var name in new[] { "distributor", "pydistributor" })
-            {
-                if (TryText(plugins, name, out var d))
-                {
-                    distributor = d;
-                }
-            }
-        }
-
-        return new RequestOptions(queueSize, pipeline, ackAny, distributor);
-    }
-
     /// <summary>
-    /// The bit offsets of <paramref name="type"/> the request's <c>field</c> selects (with their subtrees); null when it
-    /// selects nothing that exists. Absent or empty <c>field</c>, or <c>field._</c>, select everything.
+    /// The bits whose whole subtree is selected: a partly selected structure must not be marked on the wire, since a
+    /// marked structure means "all of it follows".
     /// </summary>
-    public static BitSet? Mask(PvValue request, PvType type)
+    public static BitSet ForWriting(BitSet mask, PvType type)
     {
-        var mask = new BitSet();
-        if (!request.TryGetField("field", out var field) || field.Type.Kind != TypeKind.Structure ||
-            field.Type.Members.Count == 0 || (field.Type.IndexOf("_") >= 0 && type.IndexOf("_") < 0))
+        var result = BitSet.WithCapacity(type.BitCount);
+        for (var bit = mask.NextSetBit(0); bit >= 0 && bit < type.BitCount; bit = mask.NextSetBit(bit + 1))
         {
-            mask.SetRange(0, type.BitCount);
-            return mask;
+            var width = bit == 0 ? type.BitCount : type.NodeAt(bit).Type.BitCount;
+            if (width == 1 || Covered(mask, bit, width))
+            {
+                result.Set(bit);
+            }
         }
 
-        Select(field.Type, type, 0, mask);
-        return mask.IsEmpty ? null : mask;
+        return result;
     }
 
-    private static void Select(PvType selection, PvType type, int offset, BitSet mask)
+    private static bool Covered(BitSet mask, int from, int width)
     {
-        foreach (var m in selection.Members)
+        for (var b = from; b < from + width; b++)
         {
-            if (m.Name == "_options" || m.Type.Kind != TypeKind.Structure)
+            if (!mask.Get(b))
             {
-                continue;
-            }
-
-            var i = type.Kind == TypeKind.Structure ? type.IndexOf(m.Name) : -1;
-            if (i < 0)
-            {
-                continue; // unknown names are ignored, as pvxs servers do
-            }
-
-            var childOffset = offset + type.MemberOffset(i);
-            var childType = type.Members[i].Type;
-            var subSelection = m.Type.Members.Count(c => c.Name != "_options");
-            if (subSelection == 0 || childType.Kind != TypeKind.Structure)
-            {
-                mask.SetRange(childOffset, childOffset + childType.BitCount);
-            }
-            else
-            {
-                // Partly selected: only the chosen leaves, never the structure's own bit (that would send all of it).
-                Select(m.Type, childType, childOffset, mask);
+                return false;
             }
         }
+
+        return true;
     }
 
     /// <summary>
@@ -113,17 +54,5 @@ internal sealed record RequestOptions(int? QueueSize, bool Pipeline, int? AckAny
         }
 
         into.And(mask);
-    }
-
-    private static bool TryText(PvField structure, string name, out string text)
-    {
-        if (structure.TryGetField(name, out var f) && f.Type.IsScalar)
-        {
-            text = f.GetString();
-            return true;
-        }
-
-        text = string.Empty;
-        return false;
     }
 }

@@ -177,7 +177,7 @@ public sealed class SharedPv
     }
 
     /// <summary>Adds a client monitor to the distributor (at monitor creation, as pvDatabase does).</summary>
-    internal DistributorMember JoinDistributor(DistributorSettings settings)
+    internal DistributorMember JoinDistributor(PvDistributorOptions settings)
     {
         lock (_lock)
         {

@@ -14,79 +14,23 @@ internal sealed class Distributor
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private long _nextClientId;
 
-    /// <summary>The plugin names clients use.</summary>
-    public static readonly string[] PluginNames = ["distributor", "pydistributor"];
-
-    /// <summary>Parses a plugin value; null when the filter must not be created (updates ≤ 0).</summary>
-    public static DistributorSettings? Parse(string text)
-    {
-        string group = "default", set = "default", trigger = "timeStamp";
-        var updates = 1;
-        string? mode = null;
-        var setGiven = false;
-        foreach (var raw in text.Split(';'))
-        {
-            var item = raw.Trim();
-            var colon = item.IndexOf(':');
-            if (colon < 0)
-            {
-                continue;
-            }
-
-            var key = item[..colon].Trim().ToLowerInvariant();
-            var value = item[(colon + 1)..].Trim();
-            if (key.StartsWith("updates", StringComparison.Ordinal))
-            {
-                updates = LenientInt(value);
-            }
-            else if (key.StartsWith("group", StringComparison.Ordinal))
-            {
-                group = value;
-            }
-            else if (key.StartsWith("set", StringComparison.Ordinal))
-            {
-                set = value;
-                setGiven = true;
-            }
-            else if (key.StartsWith("mode", StringComparison.Ordinal))
-            {
-                var m = value.ToLowerInvariant();
-                if (m is "one" or "all")
-                {
-                    mode = m;
-                }
-            }
-            else if (key.StartsWith("trigger", StringComparison.Ordinal))
-            {
-                trigger = value;
-            }
-        }
-
-        if (updates <= 0)
-        {
-            return null;
-        }
-
-        return new DistributorSettings(group, set, trigger, updates, (mode ?? (setGiven ? "all" : "one")) == "all");
-    }
-
     /// <summary>Adds a client; its set is created with these settings if it does not exist yet.</summary>
-    public DistributorMember Join(DistributorSettings settings)
+    public DistributorMember Join(PvDistributorOptions settings)
     {
-        if (!_groups.TryGetValue(settings.Group, out var group))
+        if (!_groups.TryGetValue(settings.EffectiveGroup, out var group))
         {
             group = new Group();
-            _groups[settings.Group] = group;
+            _groups[settings.EffectiveGroup] = group;
         }
 
-        var set = group.Sets.Find(s => s.Id == settings.Set);
+        var set = group.Sets.Find(s => s.Id == settings.EffectiveSet);
         if (set is null)
         {
-            set = new ClientSet(settings.Set, settings.Trigger, settings.Updates, settings.All);
+            set = new ClientSet(settings.EffectiveSet, settings.EffectiveTrigger, settings.EffectiveUpdates, settings.EffectiveMode == PvDistributorMode.All);
             group.Sets.Add(set);
         }
 
-        var member = new DistributorMember(this, settings.Group, set, ++_nextClientId);
+        var member = new DistributorMember(this, settings.EffectiveGroup, set, ++_nextClientId);
         set.Clients.Add(member);
         return member;
     }
@@ -223,25 +167,6 @@ internal sealed class Distributor
         _ => field.ToString(),
     };
 
-    private static int LenientInt(string text)
-    {
-        var n = 0;
-        var i = 0;
-        var sign = 1;
-        if (i < text.Length && text[i] is '-' or '+')
-        {
-            sign = text[i] == '-' ? -1 : 1;
-            i++;
-        }
-
-        for (; i < text.Length && char.IsAsciiDigit(text[i]) && n < 100_000_000; i++)
-        {
-            n = (n * 10) + (text[i] - '0');
-        }
-
-        return sign * n;
-    }
-
     private sealed class Group
     {
         public List<ClientSet> Sets { get; } = [];
@@ -272,9 +197,6 @@ internal sealed class Distributor
         public int ClientsServed { get; set; }
     }
 }
-
-/// <summary>Distributor parameters of one client.</summary>
-internal sealed record DistributorSettings(string Group, string Set, string Trigger, int Updates, bool All);
 
 /// <summary>One client monitor in a distributor set.</summary>
 internal sealed class DistributorMember(Distributor owner, string groupId, Distributor.ClientSet set, long clientId)

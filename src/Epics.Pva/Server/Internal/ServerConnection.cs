@@ -407,14 +407,18 @@ internal sealed class ServerConnection : PvaConnection
             return;
         }
 
-        var options = RequestOptions.From(request);
+        PvRequestSelection? selection = null;
         BitSet? mask = null;
         if (type is not null)
         {
-            mask = RequestOptions.Mask(request, type);
-            if (mask is null)
+            try
             {
-                Reply(command, ioid, sub, new PvaStatus(StatusType.Error, "pvRequest must select at least one field"));
+                selection = PvRequest.Interpret(request, type);
+                mask = FieldMask.ForWriting(selection.Mask, type);
+            }
+            catch (ArgumentException e)
+            {
+                Reply(command, ioid, sub, PvaStatus.Error(e.Message));
                 return;
             }
         }
@@ -422,20 +426,15 @@ internal sealed class ServerConnection : PvaConnection
         var op = new ServerOperation(command, ioid, channel, type, mask ?? new BitSet(), request);
         if (command == PvaCommand.Monitor)
         {
-            var queueSize = options.QueueSize ?? 4;
-            if (options.Pipeline && queueSize < 2)
+            var queueSize = selection!.QueueSize ?? 4;
+            var pipeline = selection.Pipeline || (sub & SubCommand.GetPut) != 0;
+            if (pipeline && queueSize < 2)
             {
                 Reply(command, ioid, sub, PvaStatus.Error("can not pipeline invalid queueSize"));
                 return;
             }
 
-            DistributorMember? member = null;
-            if (options.Distributor is not null && Distributor.Parse(options.Distributor) is { } settings)
-            {
-                member = channel.Pv.JoinDistributor(settings);
-            }
-
-            var pipeline = options.Pipeline || (sub & SubCommand.GetPut) != 0;
+            var member = selection.Distributor is { IsEnabled: true } d ? channel.Pv.JoinDistributor(d) : null;
             op.Monitor = new ServerMonitor(this, ioid, channel.Pv, mask!, queueSize, pipeline, pipeline ? (int)Math.Max(window, 1) : 0, member);
         }
 
@@ -501,7 +500,7 @@ internal sealed class ServerConnection : PvaConnection
 
         // Mark the fields inside the request's selection (pvxs style: full type, masked fields).
         var bits = new BitSet();
-        RequestOptions.SelectChanged(value.Type, value.Changed, op.Mask, bits);
+        FieldMask.SelectChanged(value.Type, value.Changed, op.Mask, bits);
         Send(command, (op.Ioid, sub, value, bits), static (in PvaWriter w, in (uint Ioid, byte Sub, PvValue Value, BitSet Bits) s) =>
         {
             w.WriteUInt32(s.Ioid);

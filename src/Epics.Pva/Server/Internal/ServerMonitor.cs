@@ -85,7 +85,7 @@ internal sealed class ServerMonitor
     public void Enqueue(PvValue current, BitSet changed)
     {
         var selected = new BitSet();
-        RequestOptions.SelectChanged(current.Type, changed, _mask, selected);
+        FieldMask.SelectChanged(current.Type, changed, _mask, selected);
         if (selected.IsEmpty)
         {
             return; // only unselected fields changed: nothing for this client
