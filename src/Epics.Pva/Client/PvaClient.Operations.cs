@@ -54,6 +54,28 @@ public sealed partial class PvaClient
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// PUT_GET (pvAccessCPP/pvDatabase servers only; pvxs servers ignore it, so bound the wait with the token): writes
+    /// what <paramref name="fill"/> sets and returns what the server reads back in the same operation.
+    /// </summary>
+    public async Task<PvValue> PutGetAsync(string name, Action<PvValue> fill, string? request = null, CancellationToken cancellationToken = default)
+    {
+        var channel = GetChannel(name);
+        var result = await RunAsync(channel, PvaCommand.PutGet, PvRequestText(request), (op, conn, sid) =>
+        {
+            var value = new PvValue(op.Type!);
+            fill(value);
+            conn.Send(PvaCommand.PutGet, (sid, op.Ioid, value), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Value) s) =>
+            {
+                w.WriteUInt32(s.Sid);
+                w.WriteUInt32(s.Ioid);
+                w.WriteByte(SubCommand.Execute);
+                ValueCodec.WritePartial(w, s.Value, s.Value.Changed);
+            });
+        }, cancellationToken).ConfigureAwait(false);
+        return result!;
+    }
+
     /// <summary>Writes the marked fields of <paramref name="value"/> (whose type must match the server's put type).</summary>
     public Task PutAsync(string name, PvValue value, string? request = null, CancellationToken cancellationToken = default) =>
         PutAsync(name, v => v.Apply(value), request, cancellationToken);

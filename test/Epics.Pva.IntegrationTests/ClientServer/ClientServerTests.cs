@@ -259,3 +259,15 @@ public class ClientServerTests
         Assert.True(lo.Server.ConnectionCount <= 1, $"{lo.Server.ConnectionCount} connections left");
     }
 }
+
+public class PutGetTests
+{
+    [Fact]
+    public async Task PutGet_writes_and_reads_back_in_one_operation()
+    {
+        var pv = new SharedPv(Loopback.Counter(1));
+        await using var lo = await Loopback.StartAsync(s => s.AddPv("x", pv));
+        var result = await lo.Client.PutGetAsync("x", v => v["value"].Set(11), cancellationToken: Loopback.Deadline());
+        Assert.Equal(11, result["value"].GetInt32());
+    }
+}

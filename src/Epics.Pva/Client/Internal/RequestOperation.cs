@@ -28,8 +28,11 @@ internal sealed class RequestOperation : ClientOperation, IChannelOperation
     /// <summary>The EXEC result: GET value, RPC result (may be null), GET_FIELD type as an empty value's type; PUT null.</summary>
     public Task<PvValue?> Completion => _result.Task;
 
-    /// <summary>For PUT: the type of the put structure, known after INIT.</summary>
+    /// <summary>For PUT and PUT_GET: the type of the put structure, known after INIT.</summary>
     public PvType? Type { get; private set; }
+
+    /// <summary>For PUT_GET: the type of the structure the server returns.</summary>
+    public PvType? ResultType { get; private set; }
 
     public override void OnReply(PvaCommand command, ref PvaReader reader)
     {
@@ -65,6 +68,7 @@ internal sealed class RequestOperation : ClientOperation, IChannelOperation
             if ((sub & SubCommand.Init) != 0)
             {
                 Type = command is PvaCommand.Rpc ? null : TypeCodec.ReadRequired(ref reader);
+                ResultType = command is PvaCommand.PutGet ? TypeCodec.ReadRequired(ref reader) : Type;
                 _init.TrySetResult(Type);
                 return;
             }
@@ -72,8 +76,9 @@ internal sealed class RequestOperation : ClientOperation, IChannelOperation
             switch (command)
             {
                 case PvaCommand.Get:
+                case PvaCommand.PutGet:
                 {
-                    var value = new PvValue(Type!);
+                    var value = new PvValue(ResultType!);
                     ValueCodec.ReadPartial(ref reader, value, new BitSet());
                     _result.TrySetResult(value);
                     break;
