@@ -271,3 +271,45 @@ public class PutGetTests
         Assert.Equal(11, result["value"].GetInt32());
     }
 }
+
+public class RobustnessTests
+{
+    [Fact]
+    public async Task Client_disappearing_mid_monitor_releases_its_subscription_and_connection()
+    {
+        var pv = new SharedPv(Loopback.Counter());
+        await using var lo = await Loopback.StartAsync(s => s.AddPv("x", pv));
+        using var stop = new CancellationTokenSource();
+        var update = Loopback.Counter();
+        var producer = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                update.Changed.Clear();
+                update["value"].Set(i);
+                pv.Post(update);
+                await Task.Yield();
+            }
+        });
+
+        for (var round = 0; round < 5; round++)
+        {
+            var client = new PvaClient(lo.Server.CreateClientOptions());
+            var sub = client.Subscribe("x", "record[queueSize=4]field()");
+            Assert.NotNull(await sub.ReadAsync(Loopback.Deadline()));
+            // Vanish without unsubscribing: the connection just goes away.
+            await client.DisposeAsync().AsTask().WaitAsync(Loopback.Timeout);
+        }
+
+        var deadline = DateTime.UtcNow + Loopback.Timeout;
+        while ((pv.SubscriberCount > 0 || lo.Server.ConnectionCount > 1) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await stop.CancelAsync();
+        await producer.WaitAsync(Loopback.Timeout);
+        Assert.Equal(0, pv.SubscriberCount);
+        Assert.True(lo.Server.ConnectionCount <= 1);
+    }
+}
