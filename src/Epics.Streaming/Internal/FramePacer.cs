@@ -1,0 +1,87 @@
+using System.Diagnostics;
+
+namespace Epics.Streaming.Internal;
+
+/// <summary>
+/// Holds a frame rate on a deadline schedule: frame n is due at start + n/fps (so errors never accumulate). It sleeps
+/// while more than ~1.5 ms remain, then yields/spins to the deadline, which keeps the error in the microseconds
+/// without burning a core at low rates. A late frame is published at once (catching up).
+/// </summary>
+internal sealed class FramePacer
+{
+    private static readonly long SleepMargin = Stopwatch.Frequency * 3 / 2000; // 1.5 ms
+    private static readonly long SpinOnly = Stopwatch.Frequency / 20000; // 50 µs
+    private readonly double _ticksPerFrame;
+    private long _start;
+
+    public FramePacer(double framesPerSecond) =>
+        _ticksPerFrame = framesPerSecond > 0 ? Stopwatch.Frequency / framesPerSecond : 0;
+
+    public bool Unlimited => _ticksPerFrame == 0;
+
+    public long StartTicks => _start;
+
+    /// <summary>Lateness statistics (seconds): publish time minus deadline.</summary>
+    public double MaxLate { get; private set; }
+
+    public double SumLate { get; private set; }
+
+    public long Samples { get; private set; }
+
+    public void Start(long startTicks) => _start = startTicks;
+
+    /// <summary>The deadline of frame <paramref name="n"/> (0-based) in Stopwatch ticks.</summary>
+    public long Deadline(long n) => _start + (long)(n * _ticksPerFrame);
+
+    /// <summary>Waits for frame <paramref name="n"/>'s deadline; returns false if <paramref name="cancel"/> is set.</summary>
+    public bool WaitFor(long n, CancellationToken cancel)
+    {
+        if (Unlimited)
+        {
+            return !cancel.IsCancellationRequested;
+        }
+
+        var deadline = Deadline(n);
+        while (true)
+        {
+            var remaining = deadline - Stopwatch.GetTimestamp();
+            if (remaining <= 0)
+            {
+                return !cancel.IsCancellationRequested;
+            }
+
+            if (cancel.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            if (remaining > SleepMargin)
+            {
+                var ms = (int)((remaining - SleepMargin) * 1000 / Stopwatch.Frequency);
+                Thread.Sleep(Math.Clamp(ms, 1, 100));
+            }
+            else if (remaining > SpinOnly)
+            {
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.SpinWait(20);
+            }
+        }
+    }
+
+    /// <summary>Records that frame <paramref name="n"/> went out at <paramref name="ticks"/>.</summary>
+    public void Record(long n, long ticks)
+    {
+        if (Unlimited)
+        {
+            return;
+        }
+
+        var late = Math.Max(0, (ticks - Deadline(n)) / (double)Stopwatch.Frequency);
+        SumLate += late;
+        MaxLate = Math.Max(MaxLate, late);
+        Samples++;
+    }
+}
