@@ -93,10 +93,13 @@ internal sealed class CaptureReplay
     /// <summary>Messages whose payload our writers reproduced byte for byte.</summary>
     public int ByteIdentical { get; private set; }
 
-    public static CaptureReplay Run(string relativePath, bool roundTrip = true)
+    public static CaptureReplay Run(string relativePath, bool roundTrip = true) =>
+        Run(relativePath, CaptureFiles.Load(relativePath), roundTrip);
+
+    public static CaptureReplay Run(string relativePath, IEnumerable<CapturedMessage> messages, bool roundTrip = true)
     {
         var replay = new CaptureReplay(relativePath);
-        foreach (var m in CaptureFiles.Load(relativePath))
+        foreach (var m in messages)
         {
             try
             {
@@ -222,7 +225,8 @@ internal sealed class CaptureReplay
             }
 
             var flags = (byte)(bigEndian ? header.Flags | PvaHeader.FlagBigEndian : header.Flags & ~PvaHeader.FlagBigEndian);
-            var again = Decode(header with { Flags = flags, PayloadSize = (uint)bytes.Length }, bytes, conn is null ? null : new TypeRegistry(), conn);
+            // No registry: we never write cache codes, so our bytes must decode without one.
+            var again = Decode(header with { Flags = flags, PayloadSize = (uint)bytes.Length }, bytes, null, conn);
             var context = $"{message} re-encoded {(bigEndian ? "BE" : "LE")}";
             WireItem.AssertSame(message.Items, again.Items, context);
             Check.That(bytes.AsSpan().SequenceEqual(WireItem.Encode(again.Items, bigEndian)), () => $"{context}: second encoding differs");

@@ -74,4 +74,36 @@ public class CaptureReplayTests
         Assert.Equal("ubyteValue", value.SelectedName);
         Assert.Equal(512 * 512, value.Content!.Root.GetArray().Count);
     }
+
+    [Fact]
+    public void A_trailing_byte_fails_the_replay()
+    {
+        var messages = CaptureFiles.Load("pva-softIocPVA/ai/pvput.json").ToList();
+        var i = messages.FindIndex(m => m.Index == 13); // GET data reply
+        var longer = messages[i].Bytes.Append((byte)0).ToArray();
+        BitConverter.TryWriteBytes(longer.AsSpan(4, 4), longer.Length - PvaHeader.Size);
+        messages[i] = messages[i] with { Bytes = longer };
+
+        var e = Assert.ThrowsAny<Exception>(() => CaptureReplay.Run("trailing byte", messages));
+        Assert.Contains("1 bytes left", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cache_reference_without_its_definition_fails_the_replay()
+    {
+        // Without the GET INIT reply that defined id 1, the PUT INIT reply "FE 01 00" refers to nothing.
+        var messages = CaptureFiles.Load("pva-softIocPVA/ai/pvput.json").Where(m => m.Index is not (11 or 12 or 13)).ToList();
+
+        var e = Assert.ThrowsAny<Exception>(() => CaptureReplay.Run("missing definition", messages));
+        Assert.Contains("unknown id 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_last_segment_fails_the_replay()
+    {
+        var messages = CaptureFiles.Load("pva-adsim/uint8-512x512/pvget.json").Where(m => m.Segment != "last").ToList();
+
+        var e = Assert.ThrowsAny<Exception>(() => CaptureReplay.Run("missing segment", messages));
+        Assert.Contains("segment", e.Message, StringComparison.Ordinal);
+    }
 }
