@@ -29,5 +29,5 @@ public readonly record struct PvaStatus(StatusType Type, string Message = "", st
     public static PvaStatus Error(string message) => new(StatusType.Error, message);
 
     /// <inheritdoc />
-    public override string ToString() => Message.Length == 0 ? Type.ToString() : $"{Type}: {Message}";
+    public override string ToString() => string.IsNullOrEmpty(Message) ? Type.ToString() : $"{Type}: {Message}";
 }
