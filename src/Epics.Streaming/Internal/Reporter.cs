@@ -15,6 +15,7 @@ internal sealed class Reporter : IAsyncDisposable
     private readonly ConcurrentQueue<string> _lines = new();
     private readonly CancellationTokenSource _stop = new();
     private string? _latest;
+    private int _disposed;
     private Task? _loop;
 
     public Reporter(TextWriter output, bool live)
@@ -28,6 +29,7 @@ internal sealed class Reporter : IAsyncDisposable
     {
         lock (_output)
         {
+            Drain(); // keep report lines in order with this one
             _output.WriteLine(line);
             _output.Flush();
         }
@@ -118,6 +120,11 @@ internal sealed class Reporter : IAsyncDisposable
     /// <summary>Ends the live display (or flushes the queued lines).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {
