@@ -14,11 +14,19 @@ public sealed class FrameBufferPool
     public const int MinPooledBytes = 4096;
 
     private const int MaxBucket = 31;
+
+    // Small frames come in large numbers (a 64-deep monitor queue of 16 KiB images on each side), so a bucket may keep
+    // more than maxPerBucket buffers as long as they total no more than this.
+    private const long IdleBytesPerBucket = 64L * 1024 * 1024;
+
     private readonly ConcurrentBag<byte[]>?[] _buckets = new ConcurrentBag<byte[]>?[MaxBucket + 1];
     private readonly int[] _counts = new int[MaxBucket + 1];
     private readonly int _maxPerBucket;
 
-    /// <summary>A pool keeping at most <paramref name="maxPerBucket"/> idle buffers of each size.</summary>
+    /// <summary>
+    /// A pool keeping at most <paramref name="maxPerBucket"/> idle buffers of each size, or more small ones up to 64 MiB
+    /// per size.
+    /// </summary>
     public FrameBufferPool(int maxPerBucket = 16) => _maxPerBucket = maxPerBucket;
 
     /// <summary>The process-wide pool used by the codec.</summary>
@@ -53,7 +61,7 @@ public sealed class FrameBufferPool
         }
 
         var bucket = BucketOf(buffer.Length);
-        if (Interlocked.Increment(ref _counts[bucket]) > _maxPerBucket)
+        if (Interlocked.Increment(ref _counts[bucket]) > Math.Max(_maxPerBucket, IdleBytesPerBucket >> bucket))
         {
             Interlocked.Decrement(ref _counts[bucket]);
             return;

@@ -250,6 +250,25 @@ public sealed class PvType : IEquatable<PvType>
         return (type, name, path);
     }
 
+    /// <summary>The type of the node at bit offset <paramref name="offset"/> (0 = this); like <see cref="NodeAt"/> without building names.</summary>
+    internal PvType TypeAt(int offset)
+    {
+        if ((uint)offset >= (uint)BitCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        var type = this;
+        while (offset > 0)
+        {
+            var i = type.MemberIndexContaining(offset);
+            offset -= type._memberOffsets[i];
+            type = type._members[i].Type;
+        }
+
+        return type;
+    }
+
     /// <summary>For a structure: index of the member whose subtree contains relative bit <paramref name="offset"/> (≥ 1).</summary>
     internal int MemberIndexContaining(int offset)
     {

@@ -119,7 +119,7 @@ public sealed class PvValue : IDisposable
     /// <summary>The value as <c>pvget</c> prints it.</summary>
     public override string ToString() => PvFormatter.Format(this);
 
-    internal PvType TypeAt(int offset) => offset == 0 ? Type : Type.NodeAt(offset).Type;
+    internal PvType TypeAt(int offset) => Type.TypeAt(offset);
 
     internal void InitDefaults(PvType type, int offset)
     {

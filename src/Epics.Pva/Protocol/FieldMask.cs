@@ -16,7 +16,7 @@ internal static class FieldMask
         var result = BitSet.WithCapacity(type.BitCount);
         for (var bit = mask.NextSetBit(0); bit >= 0 && bit < type.BitCount; bit = mask.NextSetBit(bit + 1))
         {
-            var width = bit == 0 ? type.BitCount : type.NodeAt(bit).Type.BitCount;
+            var width = type.TypeAt(bit).BitCount;
             if (width == 1 || Covered(mask, bit, width))
             {
                 result.Set(bit);
@@ -48,7 +48,7 @@ internal static class FieldMask
         into.Clear();
         for (var bit = changed.NextSetBit(0); bit >= 0 && bit < type.BitCount;)
         {
-            var width = bit == 0 ? type.BitCount : type.NodeAt(bit).Type.BitCount;
+            var width = type.TypeAt(bit).BitCount;
             into.SetRange(bit, bit + width);
             bit = changed.NextSetBit(bit + width);
         }

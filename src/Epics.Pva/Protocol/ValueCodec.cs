@@ -38,7 +38,7 @@ internal static class ValueCodec
         var bitCount = value.Type.BitCount;
         for (var bit = bits.NextSetBit(0); bit >= 0 && bit < bitCount;)
         {
-            var type = bit == 0 ? value.Type : value.Type.NodeAt(bit).Type;
+            var type = value.Type.TypeAt(bit);
             ReadNode(ref reader, value, bit, type, 0);
             value.Changed.SetRange(bit, bit + type.BitCount);
             bit = bits.NextSetBit(bit + type.BitCount);
@@ -285,7 +285,7 @@ internal static class ValueCodec
         var bitCount = value.Type.BitCount;
         for (var bit = bits.NextSetBit(0); bit >= 0 && bit < bitCount;)
         {
-            var type = bit == 0 ? value.Type : value.Type.NodeAt(bit).Type;
+            var type = value.Type.TypeAt(bit);
             WriteNode(writer, value, bit, type);
             bit = bits.NextSetBit(bit + type.BitCount);
         }

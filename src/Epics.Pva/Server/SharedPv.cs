@@ -14,6 +14,7 @@ public sealed class SharedPv
     private readonly List<ServerMonitor> _subscribers = [];
     private readonly Distributor _distributor = new();
     private PvValue? _current;
+    private TaskCompletionSource? _roomWaiter;
 
     /// <summary>A PV that is not yet open: clients can find it but operations wait for <see cref="Open"/>.</summary>
     public SharedPv()
@@ -101,6 +102,28 @@ public sealed class SharedPv
         }
     }
 
+    /// <summary>
+    /// Back-pressure for a producer that must not lose updates: completes at once while every subscriber's queue has
+    /// room for another update, otherwise when every queue has drained to half. A producer awaiting this before each
+    /// <see cref="Post"/> runs as fast as the slowest subscriber takes updates, and none are squashed.
+    /// </summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken = default)
+    {
+        Task wait;
+        lock (_lock)
+        {
+            if (AllHaveRoom(halfEmpty: false))
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _roomWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _roomWaiter.Task;
+        }
+
+        return new ValueTask(wait.WaitAsync(cancellationToken));
+    }
+
     /// <summary>A copy of the current value (all fields marked).</summary>
     public PvValue Snapshot()
     {
@@ -128,6 +151,8 @@ public sealed class SharedPv
         {
             s.Finish();
         }
+
+        OnQueueDrained();
     }
 
     internal PvValue? SnapshotOrNull()
@@ -174,6 +199,44 @@ public sealed class SharedPv
         {
             _subscribers.Remove(monitor);
         }
+
+        OnQueueDrained();
+    }
+
+    /// <summary>A subscriber sent an update (or left): wakes a producer waiting in <see cref="WaitForRoomAsync"/>.</summary>
+    internal void OnQueueDrained()
+    {
+        if (Volatile.Read(ref _roomWaiter) is null)
+        {
+            return;
+        }
+
+        TaskCompletionSource? waiter;
+        lock (_lock)
+        {
+            if (_roomWaiter is null || !AllHaveRoom(halfEmpty: true))
+            {
+                return;
+            }
+
+            waiter = _roomWaiter;
+            _roomWaiter = null;
+        }
+
+        waiter.TrySetResult();
+    }
+
+    private bool AllHaveRoom(bool halfEmpty)
+    {
+        foreach (var s in _subscribers)
+        {
+            if (!s.HasRoom(halfEmpty))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Adds a client monitor to the distributor (at monitor creation, as pvDatabase does).</summary>

@@ -43,6 +43,15 @@ internal sealed class ServerMonitor
     /// <summary>Updates squashed because the queue was full.</summary>
     public long Squashed { get; private set; }
 
+    /// <summary>Whether the queue has room for another update (or, with <paramref name="halfEmpty"/>, is at most half full).</summary>
+    public bool HasRoom(bool halfEmpty)
+    {
+        lock (_lock)
+        {
+            return !_running || (halfEmpty ? _queue.Count <= _queueSize / 2 : _queue.Count < _queueSize);
+        }
+    }
+
     public void Start()
     {
         lock (_lock)
@@ -122,31 +131,34 @@ internal sealed class ServerMonitor
     /// <summary>Sends what the window and the connection's backlog allow.</summary>
     public void Flush()
     {
-        while (true)
+        var sent = false;
+        lock (_lock)
         {
-            Entry entry;
-            lock (_lock)
+            // Dequeue and send under the lock: Flush runs on the producer, receive (acks) and send threads at once, and
+            // updates must reach the connection in queue order.
+            while (_queue.Count > 0 && (!_pipeline || _window > 0) && _connection.CanSendMore)
             {
-                if (_queue.Count == 0 || (_pipeline && _window <= 0) || !_connection.CanSendMore)
-                {
-                    return;
-                }
-
-                entry = _queue.Dequeue();
+                var entry = _queue.Dequeue();
                 if (_pipeline)
                 {
                     _window--;
                 }
-            }
 
-            _connection.Send(PvaCommand.Monitor, (Ioid, entry), static (in PvaWriter w, in (uint Ioid, Entry E) s) =>
-            {
-                w.WriteUInt32(s.Ioid);
-                w.WriteByte(SubCommand.Execute);
-                ValueCodec.WritePartial(w, s.E.Value, s.E.Changed);
-                w.WriteBitSet(s.E.Overrun);
-            });
-            entry.Value.Dispose();
+                _connection.Send(PvaCommand.Monitor, (Ioid, entry), static (in PvaWriter w, in (uint Ioid, Entry E) s) =>
+                {
+                    w.WriteUInt32(s.Ioid);
+                    w.WriteByte(SubCommand.Execute);
+                    ValueCodec.WritePartial(w, s.E.Value, s.E.Changed);
+                    w.WriteBitSet(s.E.Overrun);
+                });
+                entry.Value.Dispose();
+                sent = true;
+            }
+        }
+
+        if (sent)
+        {
+            _pv.OnQueueDrained();
         }
     }
 

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Epics.Pva.Data;
+
+namespace Epics.Pva.Throughput;
+
+/// <summary>Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--all]</c>.</summary>
+internal sealed record HarnessOptions
+{
+    public string Role { get; init; } = "run";
+
+    public int Width { get; init; } = 128;
+
+    public int Height { get; init; } = 128;
+
+    public ScalarType Type { get; init; } = ScalarType.UByte;
+
+    public double Seconds { get; init; } = 10;
+
+    public double WarmupSeconds { get; init; } = 2;
+
+    /// <summary>Monitor queueSize (and pipeline window); 0 = chosen from the frame size.</summary>
+    public int Queue { get; init; }
+
+    public bool All { get; init; }
+
+    /// <summary>Run the plain-socket baseline alongside a PVA run (always on for frames of 1 MiB or more).</summary>
+    public bool Baseline { get; init; }
+
+    public int UdpPort { get; init; }
+
+    public int TcpPort { get; init; }
+
+    public long FrameBytes => (long)Width * Height * Type.ElementSize();
+
+    public int EffectiveQueue => Queue > 0 ? Queue : FrameBytes <= 1024 * 1024 ? 64 : 4;
+
+    public string FrameText => $"{Width}x{Height} {TypeText(Type)}";
+
+    public static string TypeText(ScalarType type) => type switch
+    {
+        ScalarType.Byte => "int8",
+        ScalarType.UByte => "uint8",
+        ScalarType.Short => "int16",
+        ScalarType.UShort => "uint16",
+        ScalarType.Int => "int32",
+        ScalarType.UInt => "uint32",
+        ScalarType.Long => "int64",
+        ScalarType.ULong => "uint64",
+        _ => type.TypeName(),
+    };
+
+    public static HarnessOptions Parse(string[] args)
+    {
+        var o = new HarnessOptions();
+        var i = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            o = o with { Role = args[0] };
+            i = 1;
+        }
+
+        for (; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            o = name switch
+            {
+                "--frames" => ParseFrames(o, Next()),
+                "--type" => o with { Type = ScalarTypes.TryParse(Next(), out var t) && t != ScalarType.String ? t : throw new ArgumentException($"unknown --type {args[i]}") },
+                "--seconds" => o with { Seconds = ParsePositive(name, Next()) },
+                "--warmup" => o with { WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--queue" => o with { Queue = (int)ParsePositive(name, Next()) },
+                "--all" => o with { All = true },
+                "--baseline" => o with { Baseline = true },
+                "--udp" => o with { UdpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--tcp" => o with { TcpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"unknown option {name}"),
+            };
+        }
+
+        return o;
+    }
+
+    /// <summary>The arguments that reproduce the scenario part of these options in a child process.</summary>
+    public IEnumerable<string> ScenarioArgs() =>
+    [
+        "--frames", $"{Width}x{Height}", "--type", Type.TypeName(),
+        "--seconds", Seconds.ToString(CultureInfo.InvariantCulture), "--warmup", WarmupSeconds.ToString(CultureInfo.InvariantCulture),
+        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture),
+    ];
+
+    private static HarnessOptions ParseFrames(HarnessOptions o, string text)
+    {
+        var parts = text.Split('x', 'X');
+        if (parts.Length != 2 || !int.TryParse(parts[0], CultureInfo.InvariantCulture, out var w) ||
+            !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var h) || w <= 0 || h <= 0)
+        {
+            throw new ArgumentException($"--frames wants WxH, not '{text}'");
+        }
+
+        return o with { Width = w, Height = h };
+    }
+
+    private static double ParsePositive(string name, string text) =>
+        double.TryParse(text, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{name} wants a positive number");
+}
