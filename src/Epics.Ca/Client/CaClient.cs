@@ -190,10 +190,14 @@ public sealed class CaClient : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(runs).ConfigureAwait(false);
+            await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("CA client background tasks did not stop within 5 s");
         }
 
         _stop.Dispose();

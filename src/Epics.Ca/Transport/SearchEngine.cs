@@ -21,7 +21,7 @@ internal sealed class SearchEngine : IDisposable
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, Entry> _pending = [];
-    private readonly SemaphoreSlim _wake = new(0);
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private uint _sequence;
 
     public SearchEngine(IReadOnlyList<IPEndPoint> destinations, TimeSpan maxInterval, Action<uint, IPEndPoint> found, ILogger logger)
@@ -45,9 +45,8 @@ internal sealed class SearchEngine : IDisposable
         lock (_lock)
         {
             _pending[cid] = new Entry(name, Environment.TickCount64 + (long)delay.TotalMilliseconds, FirstInterval);
+            _wake.TrySetResult();
         }
-
-        _wake.Release();
     }
 
     public void Remove(uint cid)
@@ -58,11 +57,7 @@ internal sealed class SearchEngine : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _udp.Dispose();
-        _wake.Dispose();
-    }
+    public void Dispose() => _udp.Dispose();
 
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
@@ -70,8 +65,15 @@ internal sealed class SearchEngine : IDisposable
         {
             var due = new List<(uint Cid, string Name)>();
             var wait = Timeout.InfiniteTimeSpan;
+            Task wake;
             lock (_lock)
             {
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                wake = _wake.Task;
                 var now = Environment.TickCount64;
                 var next = long.MaxValue;
                 foreach (var (cid, e) in _pending)
@@ -95,7 +97,7 @@ internal sealed class SearchEngine : IDisposable
             try
             {
                 await SendAsync(due, cancellationToken).ConfigureAwait(false);
-                await _wake.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+                await Task.WhenAny(wake, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
@@ -115,8 +117,8 @@ internal sealed class SearchEngine : IDisposable
             }
 
             datagram.AddRange(CaMessages.Search(due[i].Name, due[i].Cid));
-            var nextSize = i + 1 < due.Count ? CaHeader.Size + CaMessages.Pad8(due[i + 1].Name.Length + 1) : int.MaxValue;
-            if (datagram.Count + nextSize > MaxDatagram)
+            var last = i + 1 == due.Count;
+            if (last || datagram.Count + CaHeader.Size + CaMessages.Pad8(due[i + 1].Name.Length + 1) > MaxDatagram)
             {
                 await SendToAllAsync([.. datagram], cancellationToken).ConfigureAwait(false);
                 datagram.Clear();

@@ -69,8 +69,9 @@ internal sealed class ServerCircuit
             {
                 _socket.Shutdown(SocketShutdown.Both);
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
+                // already closed by Abort or the peer
             }
 
             await writer.ConfigureAwait(false);
