@@ -23,6 +23,9 @@ internal sealed record HarnessOptions
 
     public bool All { get; init; }
 
+    /// <summary>Monitor with pipeline=true (flow control by acks); --no-pipeline for a plain queued monitor.</summary>
+    public bool Pipeline { get; init; } = true;
+
     /// <summary>Run the plain-socket baseline alongside a PVA run (always on for frames of 1 MiB or more).</summary>
     public bool Baseline { get; init; }
 
@@ -71,6 +74,7 @@ internal sealed record HarnessOptions
                 "--warmup" => o with { WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--queue" => o with { Queue = (int)ParsePositive(name, Next()) },
                 "--all" => o with { All = true },
+                "--no-pipeline" => o with { Pipeline = false },
                 "--baseline" => o with { Baseline = true },
                 "--udp" => o with { UdpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--tcp" => o with { TcpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
@@ -86,7 +90,7 @@ internal sealed record HarnessOptions
     [
         "--frames", $"{Width}x{Height}", "--type", Type.TypeName(),
         "--seconds", Seconds.ToString(CultureInfo.InvariantCulture), "--warmup", WarmupSeconds.ToString(CultureInfo.InvariantCulture),
-        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture),
+        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],
     ];
 
     private static HarnessOptions ParseFrames(HarnessOptions o, string text)

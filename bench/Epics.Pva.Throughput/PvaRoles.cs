@@ -64,7 +64,7 @@ internal static class PvaRoles
 
         using var stats = new ProcessStats();
         long postedAtMark = 0;
-        while (Console.ReadLine() is { } line)
+        while (await StdinLine.ReadAsync() is { } line)
         {
             if (line == "MARK")
             {
@@ -107,7 +107,7 @@ internal static class PvaRoles
             NameServers = [],
         };
         await using var client = new PvaClient(options);
-        var request = $"record[queueSize={o.EffectiveQueue},pipeline=true]field()";
+        var request = $"record[queueSize={o.EffectiveQueue},pipeline={(o.Pipeline ? "true" : "false")}]field()";
         await using var subscription = client.Subscribe(PvName, request);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.WarmupSeconds + o.Seconds + 60));
         using var stats = new ProcessStats();
@@ -120,6 +120,10 @@ internal static class PvaRoles
         var measuring = false;
         var warmupEnds = 0L;
         var measureEnds = 0L;
+        var previous = 0L;
+        long stalls = 0;
+        var stallTicks = 0L;
+        var maxGap = 0L;
         while (await subscription.ReadAsync(timeout.Token) is { } update)
         {
             using (update)
@@ -146,6 +150,19 @@ internal static class PvaRoles
             }
 
             var now = Stopwatch.GetTimestamp();
+            if (measuring)
+            {
+                // Gaps of a millisecond or more between updates: the pipeline stalled rather than ran slowly.
+                var gap = now - previous;
+                maxGap = Math.Max(maxGap, gap);
+                if (gap >= Stopwatch.Frequency / 1000)
+                {
+                    stalls++;
+                    stallTicks += gap;
+                }
+            }
+
+            previous = now;
             if (!measuring && now >= warmupEnds)
             {
                 measuring = true;
@@ -167,7 +184,8 @@ internal static class PvaRoles
             Frames = frames,
             Bytes = bytes,
             Lost = lost,
-            Note = $"received={s.Received} squashed={s.Squashed} overruns={s.Overruns} maxQueued={s.MaxQueued}",
+            Note = $"received={s.Received} squashed={s.Squashed} overruns={s.Overruns} maxQueued={s.MaxQueued}; " +
+                $"gaps >= 1 ms: {stalls} totalling {1000.0 * stallTicks / Stopwatch.Frequency:F0} ms, longest {1000.0 * maxGap / Stopwatch.Frequency:F1} ms",
         });
         Console.WriteLine("RESULT " + ResultJson.Write(result));
         return 0;

@@ -45,7 +45,7 @@ internal static class SocketRoles
 
         using var stats = new ProcessStats();
         long sentAtMark = 0;
-        while (Console.ReadLine() is { } line)
+        while (await StdinLine.ReadAsync() is { } line)
         {
             if (line == "MARK")
             {
