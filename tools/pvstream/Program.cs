@@ -14,6 +14,7 @@ var root = new RootCommand("pvstream: EPICS PV Access from the command line (get
     AdSimServerCommand.Create(),
     MirrorServerCommand.Create(),
     DemoCommand.Create(),
+    CaCommand.Create(),
 };
 
 return await CliApp.RunAsync(root, args);
