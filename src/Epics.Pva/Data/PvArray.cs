@@ -14,10 +14,12 @@ public sealed class PvArray : IDisposable
 {
     private readonly Array _storage;
     private readonly FrameBufferPool? _pool;
+    private readonly int _byteOffset;
     private int _refs = 1;
 
-    private PvArray(ScalarType type, Array storage, int count, FrameBufferPool? pool)
+    private PvArray(ScalarType type, Array storage, int count, FrameBufferPool? pool, int byteOffset = 0)
     {
+        _byteOffset = byteOffset;
         ElementType = type;
         _storage = storage;
         Count = count;
@@ -92,13 +94,21 @@ public sealed class PvArray : IDisposable
         return new PvArray(type, bytes == 0 ? System.Array.Empty<byte>() : GC.AllocateUninitializedArray<byte>(bytes), count, null);
     }
 
+    /// <summary>
+    /// An array over <paramref name="count"/> elements already in host order inside a pooled <paramref name="buffer"/>
+    /// at <paramref name="byteOffset"/> (a received message): the array takes the buffer over and returns it to
+    /// <paramref name="pool"/> on its last release, so a large frame is not copied out of its message.
+    /// </summary>
+    internal static PvArray Adopt(ScalarType type, byte[] buffer, int byteOffset, int count, FrameBufferPool pool) =>
+        new(type, buffer, count, pool, byteOffset);
+
     /// <summary>The elements as raw bytes in host byte order (empty for strings).</summary>
     public ReadOnlySpan<byte> Bytes => WritableBytes;
 
     /// <summary>The elements as raw bytes, for filling a new array. Do not write once the array is shared.</summary>
     public Span<byte> WritableBytes => ElementType == ScalarType.String
         ? []
-        : MemoryMarshal.CreateSpan(ref MemoryMarshal.GetArrayDataReference(_storage), ByteLength);
+        : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_storage), _byteOffset), ByteLength);
 
     /// <summary>The string elements (empty for other types).</summary>
     public ReadOnlySpan<string> Strings => _storage is string[] s ? s.AsSpan(0, Count) : [];
@@ -127,7 +137,7 @@ public sealed class PvArray : IDisposable
     {
         if (_storage is byte[] bytes && ElementType != ScalarType.String)
         {
-            segment = new ArraySegment<byte>(bytes, 0, ByteLength);
+            segment = new ArraySegment<byte>(bytes, _byteOffset, ByteLength);
             return true;
         }
 

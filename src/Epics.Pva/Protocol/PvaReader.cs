@@ -19,8 +19,9 @@ internal ref struct PvaReader
     private readonly ReadOnlySpan<byte> _buffer;
     private int _position;
 
-    public PvaReader(ReadOnlySpan<byte> buffer, bool bigEndian, TypeRegistry? types = null)
+    public PvaReader(ReadOnlySpan<byte> buffer, bool bigEndian, TypeRegistry? types = null, ReceiveBuffer? backing = null)
     {
+        Backing = backing;
         _buffer = buffer;
         BigEndian = bigEndian;
         Types = types;
@@ -30,6 +31,9 @@ internal ref struct PvaReader
 
     /// <summary>The receive-direction type cache of the connection (null on UDP, where no cache exists).</summary>
     public readonly TypeRegistry? Types { get; }
+
+    /// <summary>The pooled buffer the payload lives in, when a large array may take it over instead of copying.</summary>
+    public readonly ReceiveBuffer? Backing { get; }
 
     public readonly int Position => _position;
 
@@ -220,6 +224,26 @@ internal ref struct PvaReader
                 BinaryPrimitives.ReverseEndianness(MemoryMarshal.Cast<byte, ulong>(src), MemoryMarshal.Cast<byte, ulong>(destination));
                 break;
         }
+    }
+
+    /// <summary>
+    /// Hands the next <paramref name="byteCount"/> bytes over in place (no copy) when the payload is in a pooled buffer
+    /// that nothing else has taken yet; the caller then owns <paramref name="buffer"/> from <paramref name="offset"/>.
+    /// </summary>
+    public bool TryAdopt(int byteCount, out byte[] buffer, out int offset)
+    {
+        if (Backing is { Adopted: false, Buffer: { } b } backing && (uint)byteCount <= (uint)Remaining)
+        {
+            backing.Adopted = true;
+            buffer = b;
+            offset = backing.Offset + _position;
+            _position += byteCount;
+            return true;
+        }
+
+        buffer = [];
+        offset = 0;
+        return false;
     }
 
     /// <summary>16-byte IPv6 (or v4-mapped) address, always network order, then a u16 port in message order.</summary>

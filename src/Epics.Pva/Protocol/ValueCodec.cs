@@ -181,6 +181,16 @@ internal static class ValueCodec
             return strings;
         }
 
+        var byteCount = count * size;
+        var hostOrder = size == 1 || reader.BigEndian == !BitConverter.IsLittleEndian;
+        if (hostOrder && elementType != ScalarType.Boolean && byteCount >= MessageBuilder.SpliceThreshold &&
+            reader.TryAdopt(byteCount, out var buffer, out var offset))
+        {
+            // A large frame in host order: the array takes over the received message's buffer, no copy.
+            existing?.Dispose();
+            return PvArray.Adopt(elementType, buffer, offset, count, reader.Backing!.Pool);
+        }
+
         // Reuse the previous frame's pooled buffer when nobody else holds it.
         PvArray array;
         if (existing is not null && existing.IsPooled && existing.IsExclusive && existing.ElementType == elementType && existing.Count == count)

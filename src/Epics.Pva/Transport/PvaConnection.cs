@@ -37,6 +37,9 @@ internal abstract class PvaConnection : IAsyncDisposable
     private int _signaled;
     private int _rxStart;
     private int _rxEnd;
+    private readonly ReceiveBuffer _largeBacking = new();
+    private readonly ReceiveBuffer _segmentBacking = new();
+    private ReceiveBuffer? _dispatchBacking;
     private byte[]? _segmentBuffer;
     private int _segmentLength;
     private byte _segmentCommand;
@@ -162,6 +165,12 @@ internal abstract class PvaConnection : IAsyncDisposable
 
         Signal();
     }
+
+    /// <summary>
+    /// During <see cref="OnMessage"/> of a large message: the pooled buffer holding the payload, which a decoder may
+    /// adopt for the message's big array (pass it to the <see cref="PvaReader"/>). Null otherwise.
+    /// </summary>
+    protected ReceiveBuffer? CurrentBacking => _dispatchBacking;
 
     /// <summary>Handles one whole application message; the payload span is only valid during the call.</summary>
     protected abstract void OnMessage(in PvaHeader header, ReadOnlySpan<byte> payload);
@@ -387,12 +396,14 @@ internal abstract class PvaConnection : IAsyncDisposable
 
                     var start = _rxStart + PvaHeader.Size;
                     _rxStart = start + size;
-                    Deliver(header, _rx.AsSpan(start, size));
+                    Deliver(header, _rx.AsSpan(start, size), null);
                 }
                 else
                 {
-                    // A large message (a detector frame): read it straight into a pooled buffer of its size.
+                    // A large message (a detector frame): read it straight into a pooled buffer of its size, which the
+                    // decoded array may then keep (no copy out of the message).
                     var buffer = FrameBufferPool.Shared.Rent(size);
+                    _largeBacking.Reset(buffer, 0, FrameBufferPool.Shared);
                     try
                     {
                         _rxStart += PvaHeader.Size;
@@ -411,11 +422,16 @@ internal abstract class PvaConnection : IAsyncDisposable
                             Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
                         }
 
-                        Deliver(header, buffer.AsSpan(0, size));
+                        Deliver(header, buffer.AsSpan(0, size), _largeBacking);
                     }
                     finally
                     {
-                        FrameBufferPool.Shared.Return(buffer);
+                        if (!_largeBacking.Adopted)
+                        {
+                            FrameBufferPool.Shared.Return(buffer);
+                        }
+
+                        _largeBacking.Reset(null, 0, FrameBufferPool.Shared);
                     }
                 }
             }
@@ -443,7 +459,7 @@ internal abstract class PvaConnection : IAsyncDisposable
     }
 
     // Reassembles segmented messages (pva-protocol §1.6) and dispatches whole payloads.
-    private void Deliver(in PvaHeader header, ReadOnlySpan<byte> payload)
+    private void Deliver(in PvaHeader header, ReadOnlySpan<byte> payload, ReceiveBuffer? backing)
     {
         var segment = header.Segment;
         if (segment == 0)
@@ -453,7 +469,7 @@ internal abstract class PvaConnection : IAsyncDisposable
                 ProtocolErrors.Throw("unsegmented message inside a segmented one");
             }
 
-            OnMessage(header, payload);
+            Dispatch(header, payload, backing);
             return;
         }
 
@@ -487,8 +503,28 @@ internal abstract class PvaConnection : IAsyncDisposable
         {
             _segmentOpen = false;
             var whole = header with { Flags = (byte)(header.Flags & ~PvaHeader.SegmentMask), PayloadSize = (uint)_segmentLength };
-            OnMessage(whole, _segmentBuffer.AsSpan(0, _segmentLength));
+            _segmentBacking.Reset(_segmentBuffer, 0, FrameBufferPool.Shared);
+            Dispatch(whole, _segmentBuffer.AsSpan(0, _segmentLength), _segmentBacking);
+            if (_segmentBacking.Adopted)
+            {
+                _segmentBuffer = null; // an array owns it now; the next segmented message gets a fresh one
+            }
+
+            _segmentBacking.Reset(null, 0, FrameBufferPool.Shared);
             _segmentLength = 0;
+        }
+    }
+
+    private void Dispatch(in PvaHeader header, ReadOnlySpan<byte> payload, ReceiveBuffer? backing)
+    {
+        _dispatchBacking = backing;
+        try
+        {
+            OnMessage(header, payload);
+        }
+        finally
+        {
+            _dispatchBacking = null;
         }
     }
 

@@ -248,3 +248,54 @@ internal static class PartialReaderExtensions
         Assert.True(reader.IsEmpty, $"{reader.Remaining} bytes left");
     }
 }
+
+public class ArrayAdoptionTests
+{
+    private static readonly PvType ImageType = PvType.Builder().AddArray("value", ScalarType.UShort).Build();
+
+    private static (byte[] Buffer, int Size) Message(bool bigEndian, int count)
+    {
+        var v = new PvValue(ImageType);
+        var a = PvArray.Allocate(ScalarType.UShort, count);
+        a.GetWritableSpan<ushort>().Fill(0x0102);
+        v["value"].SetArray(a);
+        var bytes = Wire.Encode(bigEndian, w => ValueCodec.WriteFull(w, v));
+        var pool = new FrameBufferPool();
+        var buffer = pool.Rent(bytes.Length);
+        bytes.CopyTo(buffer, 0);
+        return (buffer, bytes.Length);
+    }
+
+    [Fact]
+    public void Large_array_in_host_order_takes_over_the_message_buffer()
+    {
+        var (buffer, size) = Message(bigEndian: false, 100_000);
+        var backing = new ReceiveBuffer();
+        var pool = new FrameBufferPool();
+        backing.Reset(buffer, 0, pool);
+        var value = new PvValue(ImageType);
+        var reader = new PvaReader(buffer.AsSpan(0, size), false, null, backing);
+        ValueCodec.ReadFull(ref reader, value);
+        Assert.True(reader.IsEmpty);
+        Assert.True(backing.Adopted);
+        var array = value["value"].GetArray();
+        Assert.True(array.TryGetByteSegment(out var segment));
+        Assert.Same(buffer, segment.Array);
+        Assert.Equal(0x0102, array.AsSpan<ushort>()[99_999]);
+        value.Dispose(); // the last owner gives the message buffer back to its pool
+        Assert.Same(buffer, pool.Rent(size));
+    }
+
+    [Fact]
+    public void Byte_swapped_array_is_copied_and_the_buffer_stays_with_the_connection()
+    {
+        var (buffer, size) = Message(bigEndian: true, 100_000);
+        var backing = new ReceiveBuffer();
+        backing.Reset(buffer, 0, new FrameBufferPool());
+        var value = new PvValue(ImageType);
+        var reader = new PvaReader(buffer.AsSpan(0, size), true, null, backing);
+        ValueCodec.ReadFull(ref reader, value);
+        Assert.False(backing.Adopted);
+        Assert.Equal(0x0102, value["value"].GetArray().AsSpan<ushort>()[0]);
+    }
+}

@@ -137,7 +137,7 @@ internal sealed class ClientConnection : PvaConnection
 
     protected override void OnMessage(in PvaHeader header, ReadOnlySpan<byte> payload)
     {
-        var reader = new PvaReader(payload, header.IsBigEndian, ReceiveTypes);
+        var reader = new PvaReader(payload, header.IsBigEndian, ReceiveTypes, CurrentBacking);
         switch ((PvaCommand)header.Command)
         {
             case PvaCommand.ConnectionValidation:

@@ -71,7 +71,7 @@ internal sealed class ServerConnection : PvaConnection
 
     protected override void OnMessage(in PvaHeader header, ReadOnlySpan<byte> payload)
     {
-        var r = new PvaReader(payload, header.IsBigEndian, ReceiveTypes);
+        var r = new PvaReader(payload, header.IsBigEndian, ReceiveTypes, CurrentBacking);
         switch ((PvaCommand)header.Command)
         {
             case PvaCommand.ConnectionValidation:
