@@ -1,3 +1,4 @@
+using System.Globalization;
 using Epics.Pva.Client.Internal;
 using Epics.Pva.Data;
 using Epics.Pva.Protocol;
@@ -80,9 +81,24 @@ public sealed partial class PvaClient
     public Task PutAsync(string name, PvValue value, string? request = null, CancellationToken cancellationToken = default) =>
         PutAsync(name, v => v.Apply(value), request, cancellationToken);
 
-    /// <summary>Sets the <c>value</c> field of <paramref name="name"/> from text (converted to its type).</summary>
-    public Task PutValueAsync(string name, string value, CancellationToken cancellationToken = default) =>
-        PutAsync(name, v => v["value"].Set(value), null, cancellationToken);
+    /// <summary>
+    /// Sets the <c>value</c> field of <paramref name="name"/> from text as pvput does: converted to a scalar's type,
+    /// <c>[1,2]</c> for an array, a choice name or an index for an enum (NTEnum).
+    /// </summary>
+    /// <exception cref="FormatException">The text does not fit the field.</exception>
+    public async Task PutValueAsync(string name, string value, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await PutAsync(name, v => PvValueParser.SetField(v, "value", value), null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FormatException) when (!long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+        {
+            // An enum choice by name: the put type carries no choices, so read them from the server and map the name.
+            var current = await GetAsync(name, "field(value)", cancellationToken).ConfigureAwait(false);
+            await PutAsync(name, v => PvValueParser.SetField(v, "value", value, current), null, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Calls RPC <paramref name="name"/> with <paramref name="argument"/> (commonly an NTURI or a plain structure) and
