@@ -276,6 +276,46 @@ public class CaCommandTests
     }
 
     [Fact]
+    public async Task Monitor_prints_a_disconnected_line_when_the_server_goes_away()
+    {
+        // Disposed by hand mid-test (CaServer.DisposeAsync may run only once).
+        var s = await CaTestServer.StartAsync(("t:ai", 2.5));
+        var stopped = false;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var process = Tool.Start(s.Environment, "ca", "monitor", "-#", "2", "t:ai");
+            process.StandardInput.Close();
+            try
+            {
+                var first = await process.StandardOutput.ReadLineAsync(cts.Token);
+                Assert.Matches(@"^t:ai {27}\S+ \S+ 2\.5  $", first);
+                stopped = true;
+                await s.Server.DisposeAsync().AsTask().WaitAsync(cts.Token);
+                var second = await process.StandardOutput.ReadLineAsync(cts.Token);
+                // camonitor prints the current time and "*** disconnected".
+                Assert.Matches(@"^t:ai {27}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} \*\*\* disconnected$", second);
+                await process.WaitForExitAsync(cts.Token);
+                Assert.Equal(0, process.ExitCode);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+        finally
+        {
+            if (!stopped)
+            {
+                await s.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Monitor_of_an_unknown_channel_exits_1_after_the_timeout()
     {
         await using var s = await CaTestServer.StartAsync(("t:ai", 1));
