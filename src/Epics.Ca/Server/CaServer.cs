@@ -98,8 +98,15 @@ public sealed class CaServer : IAsyncDisposable
     }
 
     /// <summary>Stops listening and closes every circuit (clients see the server go away).</summary>
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         _udp?.Dispose();

@@ -88,8 +88,6 @@ public sealed class CaServerPv
         }
 
         var copy = values[..Math.Min(values.Length, Capacity)].ToArray();
-        ServerSubscription[] subscribers;
-        DbrSource snapshot;
         var mask = CaEventMask.Value | CaEventMask.Log;
         lock (_lock)
         {
@@ -101,13 +99,14 @@ public sealed class CaServerPv
             _values = copy;
             _alarm = alarm;
             _timeStamp = timestamp ?? DateTimeOffset.UtcNow;
-            snapshot = SnapshotLocked();
-            subscribers = _subscribers;
-        }
+            var snapshot = SnapshotLocked();
 
-        foreach (var s in subscribers)
-        {
-            s.Notify(snapshot, mask);
+            // Notifying only queues bytes on each circuit, so it is done under the lock: concurrent posts then reach
+            // every subscriber in the order they were applied.
+            foreach (var s in _subscribers)
+            {
+                s.Notify(snapshot, mask);
+            }
         }
     }
 
@@ -125,11 +124,13 @@ public sealed class CaServerPv
         }
     }
 
-    internal void Subscribe(ServerSubscription subscription)
+    /// <summary>Adds a subscriber and queues its first update atomically, so no post can slip in between or before.</summary>
+    internal void Subscribe(ServerSubscription subscription, Action<DbrSource> sendFirst)
     {
         lock (_lock)
         {
             _subscribers = [.. _subscribers, subscription];
+            sendFirst(SnapshotLocked());
         }
     }
 

@@ -307,8 +307,7 @@ internal sealed class ServerCircuit
         }
 
         replaced?.Pv.Unsubscribe(replaced);
-        pv.Subscribe(subscription);
-        SendUpdate(subscription, source);
+        pv.Subscribe(subscription, first => SendUpdate(subscription, first));
     }
 
     private void CancelEvent(CaHeader h)
