@@ -206,11 +206,8 @@ public sealed class SharedPv
     /// <summary>A subscriber sent an update (or left): wakes a producer waiting in <see cref="WaitForRoomAsync"/>.</summary>
     internal void OnQueueDrained()
     {
-        if (Volatile.Read(ref _roomWaiter) is null)
-        {
-            return;
-        }
-
+        // Always under the lock: checking for a waiter outside it lost the wake-up of a producer that registered just
+        // after this subscriber's queue emptied, and the stream stopped for good.
         TaskCompletionSource? waiter;
         lock (_lock)
         {
