@@ -66,7 +66,8 @@ public class CaCommandTests
         s.Server.Find("t:ai")!.Post(6.5, stamp, new CaAlarm(CaSeverity.Minor, CaAlarmStatus.High));
         var r = await s.RunAsync("get", "-a", "t:ai");
         Assert.True(r.ExitCode == 0, r.ToString());
-        var time = stamp.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
+        // Rounded to the microsecond as epicsTime's "%06f" does (softIoc's caget printed .943251 for 943250xxx+ ns).
+        var time = stamp.AddTicks(3).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture);
         // ai/camonitor.stdout.txt line 2 has this shape: "conf:ai   2026-11-24 01:53:38.142595 6.5 HIGH MINOR".
         Assert.Equal("t:ai".PadRight(30) + " " + time + " 6.5 HIGH MINOR\n", r.Stdout);
 
@@ -165,7 +166,8 @@ public class CaCommandTests
         var wf = s.Server.AddPv("t:wf", [10.0, 20, 30], capacity: 10);
         var r = await s.RunAsync("put", "-a", "t:wf", "2", "0.5", "1.5");
         Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal("Old : t:wf 3 10 20 30\nNew : t:wf 2 0.5 1.5\n", r.Stdout);
+        // caput reads back all native elements (10 here), zero-padded past the current length, as with a softIoc waveform.
+        Assert.Equal("Old : t:wf 10 10 20 30 0 0 0 0 0 0 0\nNew : t:wf 10 0.5 1.5 0 0 0 0 0 0 0 0\n", r.Stdout);
         Assert.Equal([0.5, 1.5], wf.Values);
     }
 

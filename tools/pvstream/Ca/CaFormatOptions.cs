@@ -52,7 +52,7 @@ internal sealed class CaFormatOptions
     public Option<int?> Elements { get; } = new("--elements")
     {
         HelpName = "N",
-        Description = "Request N array elements (caget's -#; default: the server's current count)",
+        Description = "Request N array elements (caget's -#; default: get all native elements, monitor the current count)",
     };
 
     public CaText GetText(ParseResult parse) => new(

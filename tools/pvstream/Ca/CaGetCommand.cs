@@ -56,8 +56,8 @@ internal static class CaGetCommand
                     var type = requested ?? (parse.GetValue(wide)
                         ? format.ValueType(parse, info.NativeType).Time()
                         : format.ValueType(parse, info.NativeType));
-                    // Like caget, never ask for more elements than the channel has.
-                    var count = Math.Min(elements ?? 0, info.NativeCount);
+                    // Like caget (without -c): the native element count (past NORD an IOC pads with zeros), never more.
+                    var count = Math.Min(elements ?? info.NativeCount, info.NativeCount);
                     return (Info: info, Type: type, Value: await client.GetAsync(name, type, count, c));
                 }, ct),
                 (name, result) =>

@@ -57,9 +57,9 @@ internal static class CaPutCommand
                 : null;
             var value = CaPutValue.Parse(info, words, isArray, parse.GetValue(asString), choices);
 
-            // Enums read back as their state names, like caput.
+            // Enums read back as their state names, and arrays with their native element count, like caput.
             var readType = info.NativeType == DbrType.Enum ? DbrType.String : info.NativeType;
-            using var old = await CaOptions.CallAsync(client, pv, timeout, (_, c) => client.GetAsync(pv, readType, 0, c), ct);
+            using var old = await CaOptions.CallAsync(client, pv, timeout, (_, c) => client.GetAsync(pv, readType, info.NativeCount, c), ct);
             var oldLine = "Old : " + text.Plain(pv, old, false);
             try
             {
@@ -75,7 +75,7 @@ internal static class CaPutCommand
                 throw;
             }
 
-            using var now = await CaOptions.CallAsync(client, pv, timeout, (_, c) => client.GetAsync(pv, readType, 0, c), ct);
+            using var now = await CaOptions.CallAsync(client, pv, timeout, (_, c) => client.GetAsync(pv, readType, info.NativeCount, c), ct);
             Console.Out.Write(parse.GetValue(terse) ? text.Terse(now, false) : oldLine + "New : " + text.Plain(pv, now, false));
             return ExitCodes.Success;
         });

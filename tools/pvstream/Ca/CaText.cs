@@ -162,7 +162,9 @@ internal sealed record CaText(CNumberFormat Numbers)
             return Undefined;
         }
 
-        return FormatTime(DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(nanos / 100));
+        // The tools round nanoseconds to microseconds (without carrying into the next second), not truncate.
+        var micros = Math.Min((nanos + 500) / 1000, 999_999);
+        return FormatTime(DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks(micros * 10));
     }
 
     private static string FormatTime(DateTimeOffset time) =>
