@@ -8,6 +8,8 @@ public class FramePacerTests
     [Theory]
     [InlineData(100, 50)]
     [InlineData(2000, 1000)]
+    [InlineData(50000, 20000)] // released in bursts: the rate still holds
+
     public void Rate_is_held_on_the_deadline_schedule(double fps, int frames)
     {
         var pacer = new FramePacer(fps);

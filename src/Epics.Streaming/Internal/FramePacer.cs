@@ -5,17 +5,26 @@ namespace Epics.Streaming.Internal;
 /// <summary>
 /// Holds a frame rate on a deadline schedule: frame n is due at start + n/fps (so errors never accumulate). It sleeps
 /// while more than ~1.5 ms remain, then yields/spins to the deadline, which keeps the error in the microseconds
-/// without burning a core at low rates. A late frame is published at once (catching up).
+/// without burning a core at low rates; above 30 kHz it releases frames in bursts from 1 ms sleeps. A late frame is
+/// published at once (catching up).
 /// </summary>
 internal sealed class FramePacer
 {
     private static readonly long SleepMargin = Stopwatch.Frequency * 3 / 2000; // 1.5 ms
     private static readonly long SpinOnly = Stopwatch.Frequency / 20000; // 50 µs
+    // Above this rate frames are released in bursts from ~1 ms sleeps instead of one by one from a spin: the deadline
+    // schedule still holds the rate exactly, lateness stays around a millisecond, and the core is left to the network
+    // threads, which on a small machine decides whether a consumer keeps up.
+    private const double BurstAboveFps = 30000;
     private readonly double _ticksPerFrame;
+    private readonly bool _burst;
     private long _start;
 
-    public FramePacer(double framesPerSecond) =>
+    public FramePacer(double framesPerSecond)
+    {
         _ticksPerFrame = framesPerSecond > 0 ? Stopwatch.Frequency / framesPerSecond : 0;
+        _burst = framesPerSecond > BurstAboveFps;
+    }
 
     public bool Unlimited => _ticksPerFrame == 0;
 
@@ -55,7 +64,11 @@ internal sealed class FramePacer
                 return false;
             }
 
-            if (remaining > SleepMargin)
+            if (_burst)
+            {
+                Thread.Sleep(1);
+            }
+            else if (remaining > SleepMargin)
             {
                 var ms = (int)((remaining - SleepMargin) * 1000 / Stopwatch.Frequency);
                 Thread.Sleep(Math.Clamp(ms, 1, 100));
