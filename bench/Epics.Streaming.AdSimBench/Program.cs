@@ -34,7 +34,7 @@ static async Task<double> RunAsync(int size, double fps, double seconds)
     var run = sim.RunAsync(cts.Token);
     await sim.Started.WaitAsync(cts.Token);
     await using var client = new PvaClient(sim.Server!.CreateClientOptions());
-    var sub = client.Subscribe("bench:image", "record[queueSize=1000,pipeline=true]field()");
+    var sub = client.Subscribe("bench:image", "record[queueSize=10000,pipeline=true]field()");
     long received = 0, gaps = 0, lastId = 0;
     var reader = Task.Run(async () =>
     {
