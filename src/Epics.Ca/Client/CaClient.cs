@@ -42,8 +42,9 @@ public sealed class CaClient : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<CaClient>();
         _circuitLogger = loggerFactory.CreateLogger<ClientCircuit>();
+        var repeater = Options.RepeaterPort > 0 ? new IPEndPoint(IPAddress.Loopback, Options.RepeaterPort) : null;
         _search = new SearchEngine(Options.ResolveSearchDestinations(), Options.MaxSearchInterval, OnSearchReply,
-            loggerFactory.CreateLogger<SearchEngine>());
+            loggerFactory.CreateLogger<SearchEngine>(), repeater);
         _searchRun = _search.RunAsync(_stop.Token);
     }
 

@@ -24,7 +24,10 @@ public sealed record CaClientOptions
     /// <summary>UDP port servers listen on for searches (EPICS_CA_SERVER_PORT).</summary>
     public int ServerPort { get; init; } = 5064;
 
-    /// <summary>The caRepeater port (EPICS_CA_REPEATER_PORT). Kept for tools; this client does not register with a repeater.</summary>
+    /// <summary>
+    /// The local caRepeater's UDP port (EPICS_CA_REPEATER_PORT). The client registers there so that forwarded beacons
+    /// of new or restarted servers trigger an immediate re-search; 0 disables registration.
+    /// </summary>
     public int RepeaterPort { get; init; } = 5065;
 
     /// <summary>How long a get/put/connect waits for its channel to connect before a <see cref="CaTimeoutException"/>.</summary>

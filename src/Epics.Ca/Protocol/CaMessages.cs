@@ -72,6 +72,14 @@ internal static class CaMessages
 
     public static byte[] ClearChannel(uint sid, uint cid) => Encode(CaCommand.ClearChannel, 0, 0, sid, cid);
 
+    /// <summary>REPEATER_REGISTER to the local caRepeater: p2 = the client's IPv4 address (libca puts 127.0.0.1).</summary>
+    public static byte[] RepeaterRegister(uint clientAddress) => Encode(CaCommand.RepeaterRegister, 0, 0, 0, clientAddress);
+
+    // ---- repeater → client ---------------------------------------------------------------------------------------
+
+    /// <summary>REPEATER_CONFIRM: p2 = the registered client's address as the repeater saw it.</summary>
+    public static byte[] RepeaterConfirm(uint clientAddress) => Encode(CaCommand.RepeaterConfirm, 0, 0, 0, clientAddress);
+
     // ---- server → client ----------------------------------------------------------------------------------------
 
     /// <summary>Search reply: type = TCP port, p1 = address (0xFFFFFFFF = use the source), payload = server minor.</summary>
