@@ -8,4 +8,9 @@ namespace Epics.Pva.Client;
 /// <param name="Queued">Updates waiting now.</param>
 /// <param name="MaxQueued">Most updates ever waiting at once.</param>
 /// <param name="Connects">Times the subscription (re)started on a server.</param>
-public readonly record struct MonitorStatistics(long Received, long Delivered, long Squashed, long Overruns, int Queued, int MaxQueued, int Connects);
+/// <param name="Empty">
+/// Updates that changed no field and reported no overrun (pvDatabase sends them to pipelined monitors): acknowledged
+/// to the server but not delivered, and not counted in <paramref name="Received"/>.
+/// </param>
+public readonly record struct MonitorStatistics(
+    long Received, long Delivered, long Squashed, long Overruns, int Queued, int MaxQueued, int Connects, long Empty = 0);

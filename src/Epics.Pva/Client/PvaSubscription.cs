@@ -28,6 +28,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
     private long _delivered;
     private long _squashed;
     private long _overruns;
+    private long _empty;
     private int _maxQueued;
     private int _connects;
 
@@ -58,7 +59,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         {
             lock (_lock)
             {
-                return new MonitorStatistics(_received, _delivered, _squashed, _overruns, _queue.Count, _maxQueued, _connects);
+                return new MonitorStatistics(_received, _delivered, _squashed, _overruns, _queue.Count, _maxQueued, _connects, _empty);
             }
         }
     }
@@ -186,6 +187,15 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         {
             if (!ReferenceEquals(op, _operation) || _finished)
             {
+                return;
+            }
+
+            if (current.Changed.IsEmpty && overrun.IsEmpty)
+            {
+                // pvDatabase answers pipeline acks with updates that change nothing. They carry no data, so the
+                // application never sees them, but each one used a slot of the server's window: give it back.
+                _empty++;
+                op.Consumed();
                 return;
             }
 
