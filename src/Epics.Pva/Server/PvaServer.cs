@@ -17,7 +17,7 @@ namespace Epics.Pva.Server;
 /// <example>
 /// <code>
 /// await using var server = new PvaServer(PvaServerOptions.FromEnvironment());
-/// var pv = new SharedPv(NTScalar.Create(ScalarType.Double).Value);
+/// var pv = new SharedPv(NTScalar.Create(ScalarType.Double).Structure);
 /// server.AddPv("demo:pv", pv);
 /// await server.StartAsync();
 /// </code>
