@@ -140,9 +140,11 @@ public sealed class PvaChannel
             connection.AttachChannel(this);
             connection.Send(PvaCommand.CreateChannel, (Cid, Name), static (in PvaWriter w, in (uint Cid, string Name) s) =>
                 ChannelMessages.WriteCreateRequest(w, s.Cid, s.Name));
+            _ = WatchCreationAsync(connection);
         }
-        catch (Exception e) when (e is PvaException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (!_client.Stopping.IsCancellationRequested)
         {
+            // Whatever went wrong, the channel must not stay in Connecting: nothing else would ever search for it again.
             Log.ConnectFailed(_client.Logger, server.ToString(), e.Message);
             await RetryLaterAsync().ConfigureAwait(false);
         }
@@ -238,6 +240,33 @@ public sealed class PvaChannel
             connection.Send(PvaCommand.DestroyChannel, (Sid, Cid), static (in PvaWriter w, in (uint Sid, uint Cid) s) =>
                 ChannelMessages.WriteDestroy(w, s.Sid, s.Cid));
         }
+    }
+
+    // A server that never answers CREATE_CHANNEL must not leave the channel waiting forever: give up and search again.
+    private async Task WatchCreationAsync(ClientConnection connection)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), _client.TimeProvider, _client.Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (State != PvaChannelState.Connecting || !ReferenceEquals(Connection, connection))
+            {
+                return;
+            }
+
+            Connection = null;
+        }
+
+        connection.DetachChannel(this);
+        Log.ChannelFailed(_client.Logger, Name, connection.PeerName, "no reply to CREATE_CHANNEL");
+        await RetryLaterAsync().ConfigureAwait(false);
     }
 
     private async Task RetryLaterAsync()
