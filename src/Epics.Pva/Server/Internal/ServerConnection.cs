@@ -18,6 +18,7 @@ internal sealed class ServerConnection : PvaConnection
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, ServerChannel> _channels = [];
     private readonly Dictionary<uint, ServerOperation> _operations = [];
+    private ServerMonitor[] _monitors = []; // the monitors among _operations, rebuilt when they change (not per send)
     private readonly CancellationTokenSource _handlers = new();
     private ITimer? _timer;
     private uint _nextSid = 1;
@@ -52,18 +53,16 @@ internal sealed class ServerConnection : PvaConnection
         lock (_lock)
         {
             _operations.Remove(ioid);
+            RebuildMonitors();
         }
     }
 
+    // Called under _lock after _operations changed.
+    private void RebuildMonitors() => _monitors = [.. _operations.Values.Select(o => o.Monitor).OfType<ServerMonitor>()];
+
     protected override void OnSendCompleted()
     {
-        ServerMonitor[] monitors;
-        lock (_lock)
-        {
-            monitors = [.. _operations.Values.Select(o => o.Monitor).OfType<ServerMonitor>()];
-        }
-
-        foreach (var m in monitors)
+        foreach (var m in Volatile.Read(ref _monitors))
         {
             m.Flush();
         }
@@ -121,6 +120,7 @@ internal sealed class ServerConnection : PvaConnection
                 lock (_lock)
                 {
                     _operations.Remove(ioid, out op);
+                    RebuildMonitors();
                 }
 
                 op?.Monitor?.Destroy();
@@ -153,6 +153,7 @@ internal sealed class ServerConnection : PvaConnection
             ops = [.. _operations.Values];
             _operations.Clear();
             _channels.Clear();
+            _monitors = [];
         }
 
         foreach (var op in ops)
@@ -221,6 +222,8 @@ internal sealed class ServerConnection : PvaConnection
             {
                 _operations.Remove(op.Ioid);
             }
+
+            RebuildMonitors();
         }
 
         foreach (var op in ops)
@@ -441,6 +444,7 @@ internal sealed class ServerConnection : PvaConnection
         lock (_lock)
         {
             _operations[ioid] = op;
+            RebuildMonitors();
         }
 
         Send(command, (ioid, sub, type, command), static (in PvaWriter w, in (uint Ioid, byte Sub, PvType? Type, PvaCommand Command) s) =>
