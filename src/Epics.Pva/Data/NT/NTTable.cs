@@ -57,15 +57,15 @@ public readonly struct NTTable
     /// <summary>The alarm (no alarm when absent).</summary>
     public PvAlarm Alarm
     {
-        get => Structure.TryGetField("alarm", out var f) ? PvAlarm.Read(f) : PvAlarm.None;
-        set => value.WriteTo(NTFields.Require(Structure, "alarm"));
+        get => NTFields.ReadAlarm(Structure);
+        set => NTFields.WriteAlarm(Structure, value);
     }
 
     /// <summary>The time stamp (zero when absent).</summary>
     public PvTimeStamp TimeStamp
     {
-        get => Structure.TryGetField("timeStamp", out var f) ? PvTimeStamp.Read(f) : default;
-        set => value.WriteTo(NTFields.Require(Structure, "timeStamp"));
+        get => NTFields.ReadTimeStamp(Structure, "timeStamp");
+        set => NTFields.WriteTimeStamp(Structure, "timeStamp", value);
     }
 
     /// <summary>The NTTable type for the given columns: labels, value, [descriptor], [alarm], [timeStamp].</summary>

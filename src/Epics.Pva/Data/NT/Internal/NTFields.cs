@@ -3,6 +3,16 @@ namespace Epics.Pva.Data.NT.Internal;
 // Name-based reads and writes shared by the NT accessors: producers order (and omit) fields differently (pva-protocol §9).
 internal static class NTFields
 {
+    /// <summary>The <c>alarm</c> of a normative type (no alarm when it has none).</summary>
+    public static PvAlarm ReadAlarm(PvValue structure) => structure.TryGetField("alarm", out var f) ? PvAlarm.Read(f) : PvAlarm.None;
+
+    public static void WriteAlarm(PvValue structure, PvAlarm alarm) => alarm.WriteTo(Require(structure, "alarm"));
+
+    /// <summary>A time_t field of a normative type (zero when it has none).</summary>
+    public static PvTimeStamp ReadTimeStamp(PvValue structure, string name) => structure.TryGetField(name, out var f) ? PvTimeStamp.Read(f) : default;
+
+    public static void WriteTimeStamp(PvValue structure, string name, PvTimeStamp stamp) => stamp.WriteTo(Require(structure, name));
+
     public static bool Has(PvField parent, string name, TypeKind kind) =>
         parent.Exists && parent.TryGetField(name, out var f) && f.Type.Kind == kind;
 
