@@ -2,6 +2,7 @@ using Epics.Pva.Data;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
+using Epics.Streaming.Frames.Compression;
 
 namespace Epics.Streaming.Frames;
 
@@ -17,7 +18,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
     private readonly int _rank;
     private readonly Lock _lock = new();
 
-    static Hdf5FrameSource() => Hdf5Lz4Filter.EnsureRegistered();
+    static Hdf5FrameSource() => Hdf5Filters.EnsureRegistered();
 
     public Hdf5FrameSource(string path, string datasetPath, FrameBufferPool pool)
     {

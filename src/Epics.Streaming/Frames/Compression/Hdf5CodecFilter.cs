@@ -1,0 +1,56 @@
+using PureHDF.Filters;
+
+namespace Epics.Streaming.Frames.Compression;
+
+/// <summary>
+/// Base of our HDF5 compression filters (lz4, bslz4, blosc). Besides decoding, a filter can hand a chunk over
+/// untouched: while a <see cref="RawChunkCapture"/> is active on the reading thread, the first codec filter that
+/// sees a chunk keeps its stored bytes instead of decoding them. PureHDF has no direct-chunk read, so this is how
+/// <c>-hcm</c> streams chunks exactly as they are stored in the file.
+/// </summary>
+internal abstract class Hdf5CodecFilter : IH5Filter
+{
+    [ThreadStatic]
+    private static RawChunkCapture? t_capture;
+
+    public abstract ushort FilterId { get; }
+
+    /// <summary>The NTNDArray codec name for chunks of this filter (as areaDetector and pvapy name them).</summary>
+    public abstract string Name { get; }
+
+    public Memory<byte> Filter(FilterInfo info)
+    {
+        if (!info.Flags.HasFlag(H5FilterFlags.Decompress))
+        {
+            return Encode(info.Buffer.Span, info.Parameters);
+        }
+
+        if (t_capture is { } capture && capture.TryTake(this, info))
+        {
+            return capture.Placeholder(info.ChunkSize);
+        }
+
+        var output = new byte[info.ChunkSize > 0 ? info.ChunkSize : DecodedLength(info.Buffer.Span, info.Parameters)];
+        var n = Decode(info.Buffer.Span, info.Parameters, output);
+        return output.AsMemory(0, n);
+    }
+
+    public virtual uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options) => [];
+
+    /// <summary>The decoded size a chunk announces (used when PureHDF does not pass the chunk size).</summary>
+    public abstract int DecodedLength(ReadOnlySpan<byte> chunk, uint[] parameters);
+
+    /// <summary>Decodes one stored chunk into <paramref name="output"/>; returns the bytes written.</summary>
+    public abstract int Decode(ReadOnlySpan<byte> chunk, uint[] parameters, Span<byte> output);
+
+    /// <summary>Encodes one chunk as the filter stores it (used to write test files and by PureHDF writers).</summary>
+    public abstract byte[] Encode(ReadOnlySpan<byte> chunk, uint[] parameters);
+
+    /// <summary>Starts capturing stored chunks on this thread until the returned object is disposed.</summary>
+    internal static RawChunkCapture BeginCapture()
+    {
+        var capture = new RawChunkCapture(() => t_capture = null);
+        t_capture = capture;
+        return capture;
+    }
+}
