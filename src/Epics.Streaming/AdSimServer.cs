@@ -88,14 +88,14 @@ public sealed class AdSimServer : IAsyncDisposable
                 reporter.WriteLine($"Range of generated values: {random.RangeText}");
             }
 
-            using var cache = new FrameCache(sources, o.NFrames, o.CacheSize, o.HdfCompressionMode, o.MaxRandomCacheBytes);
+            using var cache = new FrameCache(sources, o.NFrames, o.CacheSize, o.MaxRandomCacheBytes);
             var cacheTimeout = TimeSpan.FromSeconds(Math.Max(1, o.FrameRate > 0 ? 1 / o.FrameRate : 0));
             cache.QueueWait = TimeSpan.FromSeconds(o.StartDelay) + cacheTimeout;
             var first = cache.FirstShape;
             var frameBytes = (long)first.ByteLength;
             var first0 = cache.QueueMode ? null : cache.Get(0);
             var compressedBytes = first0?.Data.ByteLength ?? frameBytes;
-            var codecName = o.HdfCompressionMode ? "lz4" : "None";
+            var codecName = sources[0] is Hdf5FrameSource { Codec: { Length: > 0 } codec } ? codec : "None";
             reporter.WriteLine(Inv($"Number of input frames: {cache.TotalFrames} (size: {first.Nx}x{first.Ny}, {frameBytes}B, type: {AdSimServerOptions.DataTypeName(first.ElementType)}, compressor: {codecName}, compressed size: {compressedBytes}B)"));
             if (cache.DistinctLimited)
             {

@@ -25,7 +25,7 @@ public sealed record AdSimServerOptions
     /// <summary>-hds: dataset path inside HDF5 input.</summary>
     public string? HdfDataset { get; init; }
 
-    /// <summary>-hcm: publish HDF5 frames LZ4-compressed with the codec set.</summary>
+    /// <summary>-hcm: publish HDF5 chunks as stored (lz4, bslz4 or blosc) with the codec set, instead of decoding them.</summary>
     public bool HdfCompressionMode { get; init; }
 
     /// <summary>-cfg: YAML description of raw binary input (section <c>file_info</c>).</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using K4os.Compression.LZ4;
-using Epics.Pva.Data;
 
 namespace Epics.Streaming.Frames;
 
@@ -13,16 +11,14 @@ internal sealed class FrameCache : IDisposable
 {
     private readonly List<IFrameSource> _sources;
     private readonly int[] _starts;
-    private readonly bool _compress;
     private readonly SimFrame?[]? _slots;
     private readonly BlockingCollection<SimFrame>? _queue;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _producer;
 
-    public FrameCache(List<IFrameSource> sources, int nFrames, int cacheSize, bool compress, long maxBytes)
+    public FrameCache(List<IFrameSource> sources, int nFrames, int cacheSize, long maxBytes)
     {
         _sources = sources;
-        _compress = compress;
         _starts = new int[sources.Count];
         var total = 0L;
         for (var i = 0; i < sources.Count; i++)
@@ -103,20 +99,14 @@ internal sealed class FrameCache : IDisposable
         }
 
         var source = _sources[s];
-        var raw = source.ReadFrame(source is RandomFrameSource ? index : index - _starts[s]);
-        if (!_compress)
+        var local = source is RandomFrameSource ? index : index - _starts[s];
+        if (source is Hdf5FrameSource { Codec.Length: > 0 } stored)
         {
-            return new SimFrame(raw, source.Shape, string.Empty, raw.ByteLength);
+            return stored.ReadStoredFrame(local);
         }
 
-        // areaDetector's lz4 codec: one LZ4 block of the whole frame, no header.
-        var bound = LZ4Codec.MaximumOutputSize(raw.ByteLength);
-        var buffer = new byte[bound];
-        var n = LZ4Codec.Encode(raw.Bytes, buffer);
-        var compressed = PvArray.Create<byte>(buffer.AsSpan(0, n));
-        var size = raw.ByteLength;
-        raw.Dispose();
-        return new SimFrame(compressed, source.Shape, "lz4", size);
+        var frame = source.ReadFrame(local);
+        return new SimFrame(frame, source.Shape, string.Empty, frame.ByteLength);
     }
 
     private void Produce()

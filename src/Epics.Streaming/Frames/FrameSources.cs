@@ -7,7 +7,8 @@ internal static class FrameSources
 {
     /// <summary>
     /// File sources when <c>-id</c>/<c>-if</c> are given, else one random source. <paramref name="skipped"/> gets a line
-    /// for each file that could not be read (those are skipped, as the reference does).
+    /// for each file that could not be read (those are skipped, as the reference does) and for each remark on how a
+    /// file is read.
     /// </summary>
     public static List<IFrameSource> Create(AdSimServerOptions o, FrameBufferPool pool, List<string> skipped)
     {
@@ -47,7 +48,16 @@ internal static class FrameSources
         {
             try
             {
-                sources.Add(Open(path, o, raw, pool));
+                var source = Open(path, o, raw, pool);
+                sources.Add(source);
+                if (source is Hdf5FrameSource { Note: { } note })
+                {
+                    skipped.Add(note);
+                }
+                else if (o.HdfCompressionMode && source is not Hdf5FrameSource)
+                {
+                    skipped.Add($"{path}: --hdf-compression-mode applies to HDF5 input only; its frames are sent uncompressed");
+                }
             }
             catch (Exception e) when (e is StreamingConfigurationException or IOException or UnauthorizedAccessException)
             {
@@ -65,7 +75,7 @@ internal static class FrameSources
         var ext = Path.GetExtension(path);
         if (Hdf5FrameSource.IsHdf5(path))
         {
-            return new Hdf5FrameSource(path, o.HdfDataset ?? throw new StreamingConfigurationException($"{path}: an HDF5 input needs --hdf-dataset"), pool);
+            return new Hdf5FrameSource(path, o.HdfDataset ?? throw new StreamingConfigurationException($"{path}: an HDF5 input needs --hdf-dataset"), pool, o.HdfCompressionMode);
         }
 
         if (ext is ".npy" or ".npz" or ".NPY")
@@ -78,6 +88,16 @@ internal static class FrameSources
             return new RawFrameSource(path, raw, pool);
         }
 
-        throw new StreamingConfigurationException($"{path}: unsupported file type (use .npy, .h5, or raw binary with --config-file)");
+        if (TiffFrameSource.IsTiff(path))
+        {
+            return new TiffFrameSource(path, pool);
+        }
+
+        if (ext.Equals(".edf", StringComparison.OrdinalIgnoreCase))
+        {
+            return new EdfFrameSource(path, pool);
+        }
+
+        throw new StreamingConfigurationException($"{path}: unsupported image format (supported: TIFF, EDF; or raw binary with --config-file)");
     }
 }

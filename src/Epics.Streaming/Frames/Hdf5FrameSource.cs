@@ -1,17 +1,20 @@
 using Epics.Pva.Data;
+using Epics.Streaming.Frames.Compression;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
-using Epics.Streaming.Frames.Compression;
 
 namespace Epics.Streaming.Frames;
 
 /// <summary>
 /// Frames from an HDF5 dataset (<c>-hds</c>) read with PureHDF along axis 0: shape (n, ny, nx) or (ny, nx). Chunks
-/// compressed with the HDF5 LZ4 filter (32004) are decoded by <see cref="Hdf5Lz4Filter"/>.
+/// compressed with lz4 (32004) or bitshuffle/bslz4 (32008) are decoded by our filters (see <see cref="Hdf5Filters"/>).
+/// In stored-chunk mode (<c>-hcm</c>) each frame is its chunk exactly as stored in the file, with the codec named
+/// after the filter, so consumers receive what the detector wrote.
 /// </summary>
 internal sealed class Hdf5FrameSource : IFrameSource
 {
+    private static readonly H5DatasetAccess Uncached = new(null!, null!, new NoChunkCache());
     private readonly FrameBufferPool _pool;
     private readonly NativeFile _file;
     private readonly NativeDataset _dataset;
@@ -20,7 +23,14 @@ internal sealed class Hdf5FrameSource : IFrameSource
 
     static Hdf5FrameSource() => Hdf5Filters.EnsureRegistered();
 
-    public Hdf5FrameSource(string path, string datasetPath, FrameBufferPool pool)
+    /// <param name="path">The HDF5 file.</param>
+    /// <param name="datasetPath">The dataset inside it.</param>
+    /// <param name="pool">Where frame buffers come from.</param>
+    /// <param name="storedChunks">
+    /// Publish chunks as stored (<c>-hcm</c>). Needs one chunk per frame and a single lz4, bslz4 or blosc filter; a
+    /// dataset without a compression filter is read decoded (see <see cref="Note"/>).
+    /// </param>
+    public Hdf5FrameSource(string path, string datasetPath, FrameBufferPool pool, bool storedChunks = false)
     {
         Name = path;
         _pool = pool;
@@ -47,11 +57,20 @@ internal sealed class Hdf5FrameSource : IFrameSource
                 3 => ((int)dims[0], new FrameShape((int)dims[2], (int)dims[1], 0, type)),
                 _ => throw new StreamingConfigurationException($"{path}: dataset {datasetPath} has rank {dims.Length}, expected (n, ny, nx)"),
             };
+            if (storedChunks && FrameCount > 0)
+            {
+                Codec = ProbeStoredChunks(datasetPath);
+            }
         }
         catch (Exception e) when (e is not StreamingConfigurationException)
         {
             _file.Dispose();
             throw new StreamingConfigurationException($"{path}: cannot read dataset {datasetPath}: {e.Message}", e);
+        }
+        catch
+        {
+            _file.Dispose();
+            throw;
         }
     }
 
@@ -61,44 +80,153 @@ internal sealed class Hdf5FrameSource : IFrameSource
 
     public int FrameCount { get; }
 
+    /// <summary>The codec of stored chunks (lz4, bslz4, blosc), or "" when frames are read decoded.</summary>
+    public string Codec { get; } = string.Empty;
+
+    /// <summary>A remark for the operator about how the frames are read, or null.</summary>
+    public string? Note { get; private set; }
+
     public PvArray ReadFrame(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)FrameCount, nameof(index));
         var array = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
-        var selection = _rank == 3
-            ? new HyperslabSelection(3, [(ulong)index, 0, 0], [1, (ulong)Shape.Ny, (ulong)Shape.Nx])
-            : null;
         lock (_lock)
         {
-            switch (Shape.ElementType.ElementSize())
-            {
-                case 1:
-                    Read(array.GetWritableSpan<byte>(), selection);
-                    break;
-                case 2:
-                    Read(array.GetWritableSpan<ushort>(), selection);
-                    break;
-                case 4 when Shape.ElementType == ScalarType.Float:
-                    Read(array.GetWritableSpan<float>(), selection);
-                    break;
-                case 4:
-                    Read(array.GetWritableSpan<uint>(), selection);
-                    break;
-                case 8 when Shape.ElementType == ScalarType.Double:
-                    Read(array.GetWritableSpan<double>(), selection);
-                    break;
-                default:
-                    Read(array.GetWritableSpan<ulong>(), selection);
-                    break;
-            }
+            Read(array, index, access: null);
         }
 
         return array;
     }
 
-    private void Read<T>(Span<T> target, Selection? selection)
-        where T : unmanaged =>
-        _dataset.Read(target, fileSelection: selection, memoryDims: [(ulong)target.Length]);
+    /// <summary>
+    /// Frame <paramref name="index"/> as its stored chunk with <see cref="Codec"/>; a chunk HDF5 stored unfiltered
+    /// (compression is optional per chunk) comes back decoded with codec "".
+    /// </summary>
+    public SimFrame ReadStoredFrame(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)FrameCount, nameof(index));
+        lock (_lock)
+        {
+            using var capture = Hdf5CodecFilter.BeginCapture();
+            var target = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
+            try
+            {
+                Read(target, index, Uncached);
+            }
+            catch
+            {
+                target.Dispose();
+                throw;
+            }
+
+            if (capture.Filter is null)
+            {
+                return new SimFrame(target, Shape, string.Empty, Shape.ByteLength);
+            }
+
+            target.Dispose();
+            var chunk = PvArray.Allocate(ScalarType.UByte, capture.ChunkLength, _pool);
+            capture.Chunk.CopyTo(chunk.WritableBytes);
+            return new SimFrame(chunk, Shape, capture.Filter.Name, Shape.ByteLength);
+        }
+    }
+
+    /// <summary>
+    /// Checks that frame 0's stored chunk alone decodes to frame 0 with one of our codecs, so what is streamed can be
+    /// decoded by a consumer; returns the codec, or "" (with a <see cref="Note"/>) for a dataset without compression.
+    /// </summary>
+    private string ProbeStoredChunks(string datasetPath)
+    {
+        var chunks = _dataset.Layout.Class == H5DataLayoutClass.Chunked ? _dataset.Layout.Chunks : [];
+        ulong[] perFrame = _rank == 3 ? [1, (ulong)Shape.Ny, (ulong)Shape.Nx] : [(ulong)Shape.Ny, (ulong)Shape.Nx];
+        if (chunks.Length < perFrame.Length || !chunks.AsSpan(0, perFrame.Length).SequenceEqual(perFrame))
+        {
+            if (_dataset.Layout.Class != H5DataLayoutClass.Chunked)
+            {
+                Note = $"{Name}: {datasetPath} is not chunked, so it has no compressed chunks; frames are sent uncompressed";
+                return string.Empty;
+            }
+
+            throw new StreamingConfigurationException(
+                $"{Name}: --hdf-compression-mode needs one chunk per frame, but {datasetPath} has chunks of ({string.Join(", ", chunks.Take(perFrame.Length))}) for frames of ({string.Join(", ", perFrame)})");
+        }
+
+        using var decoded = ReadFrame(0);
+        Hdf5CodecFilter filter;
+        byte[] chunk;
+        uint[] parameters;
+        int codecFilters;
+        lock (_lock)
+        {
+            using var capture = Hdf5CodecFilter.BeginCapture();
+            using var scratch = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
+            Read(scratch, 0, Uncached);
+            if (capture.Filter is null)
+            {
+                Note = $"{Name}: {datasetPath} has no lz4, bslz4 or blosc filter; frames are sent uncompressed";
+                return string.Empty;
+            }
+
+            (filter, chunk, parameters, codecFilters) = (capture.Filter, capture.Chunk.ToArray(), capture.Parameters, capture.CodecFilters);
+        }
+
+        var check = new byte[decoded.ByteLength];
+        var same = codecFilters == 1;
+        try
+        {
+            same = same && filter.Decode(chunk, parameters, check) == check.Length && check.AsSpan().SequenceEqual(decoded.Bytes);
+        }
+        catch (InvalidDataException)
+        {
+            same = false;
+        }
+
+        return same
+            ? filter.Name
+            : throw new StreamingConfigurationException(
+                $"{Name}: the chunks of {datasetPath} pass through more filters than {filter.Name} (for example shuffle), so a consumer could not decode them as {filter.Name}; leave out --hdf-compression-mode to stream decoded frames");
+    }
+
+    private void Read(PvArray array, int index, H5DatasetAccess? access)
+    {
+        var selection = _rank == 3
+            ? new HyperslabSelection(3, [(ulong)index, 0, 0], [1, (ulong)Shape.Ny, (ulong)Shape.Nx])
+            : null;
+        switch (Shape.ElementType.ElementSize())
+        {
+            case 1:
+                Read(array.GetWritableSpan<byte>(), selection, access);
+                break;
+            case 2:
+                Read(array.GetWritableSpan<ushort>(), selection, access);
+                break;
+            case 4 when Shape.ElementType == ScalarType.Float:
+                Read(array.GetWritableSpan<float>(), selection, access);
+                break;
+            case 4:
+                Read(array.GetWritableSpan<uint>(), selection, access);
+                break;
+            case 8 when Shape.ElementType == ScalarType.Double:
+                Read(array.GetWritableSpan<double>(), selection, access);
+                break;
+            default:
+                Read(array.GetWritableSpan<ulong>(), selection, access);
+                break;
+        }
+    }
+
+    private void Read<T>(Span<T> target, Selection? selection, H5DatasetAccess? access)
+        where T : unmanaged
+    {
+        if (access is { } a)
+        {
+            _dataset.Read(a, target, fileSelection: selection, memoryDims: [(ulong)target.Length]);
+        }
+        else
+        {
+            _dataset.Read(target, fileSelection: selection, memoryDims: [(ulong)target.Length]);
+        }
+    }
 
     public void Dispose() => _file.Dispose();
 
@@ -127,4 +255,10 @@ internal sealed class Hdf5FrameSource : IFrameSource
 
     internal static bool IsHdf5(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf" or ".hdf5";
+
+    /// <summary>Stored-chunk reads must run the filters every time, so they bypass PureHDF's chunk cache.</summary>
+    private sealed class NoChunkCache : IReadingChunkCache
+    {
+        public Memory<byte> GetChunk(ulong chunkIndex, Func<Memory<byte>> chunkReader) => chunkReader();
+    }
 }

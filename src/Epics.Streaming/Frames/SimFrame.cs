@@ -9,7 +9,7 @@ internal sealed class SimFrame(PvArray data, FrameShape shape, string codec, lon
 
     public FrameShape Shape { get; } = shape;
 
-    /// <summary>"" when uncompressed, else lz4.</summary>
+    /// <summary>"" when uncompressed, else the codec of a stored HDF5 chunk (lz4, bslz4, blosc).</summary>
     public string Codec { get; } = codec;
 
     public long UncompressedSize { get; } = uncompressedSize;

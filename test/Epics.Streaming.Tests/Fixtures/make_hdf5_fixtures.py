@@ -5,6 +5,8 @@ Needs Debian's python3-h5py, python3-hdf5plugin, bitshuffle and hdf5-filter-plug
 set to their plugin folder below). Every dataset holds value = (frame*1000 + y*nx + x) mod 2**bits, shape (n, ny, nx),
 chunked one frame per chunk unless the name says otherwise.
 """
+import hashlib
+import json
 import os
 import sys
 
@@ -17,10 +19,9 @@ import numpy as np  # noqa: E402
 def frames(n, ny, nx, dtype):
     f, y, x = np.meshgrid(np.arange(n), np.arange(ny), np.arange(nx), indexing="ij")
     v = f * 1000 + y * nx + x
-    info = np.iinfo(dtype) if np.dtype(dtype).kind in "iu" else None
-    if info is not None:
-        v = v % (int(info.max) - int(info.min) + 1) + int(info.min) if info.min < 0 else v % (int(info.max) + 1)
-    return v.astype(dtype)
+    if np.dtype(dtype).kind == "u":
+        v = v % (int(np.iinfo(dtype).max) + 1)
+    return v.astype(dtype)  # signed types hold the small values as they are
 
 
 def main(path):
@@ -53,6 +54,15 @@ def main(path):
         for name in ("bslz4/uint16", "lz4/uint16", "blosc/lz4-shuffle"):
             ds = f[name]
             assert (ds[...] == frames(n, ny, nx, "uint16")).all(), name
+        # The stored chunks as libhdf5 returns them (H5Dread_chunk), for checking a raw-chunk pass-through.
+        chunks = {}
+        for name in ("bslz4/uint16", "bslz4/blocks", "lz4/uint8", "lz4/big", "blosc/lz4-shuffle", "blosc/zlib-bitshuffle"):
+            ds = f[name]
+            chunks[name] = [{"filterMask": mask, "length": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                            for mask, data in (ds.id.read_direct_chunk((i, 0, 0)) for i in range(ds.shape[0]))]
+    with open(os.path.splitext(path)[0] + ".chunks.json", "w") as out:
+        json.dump(chunks, out, indent=1)
+        out.write("\n")
 
 
 if __name__ == "__main__":

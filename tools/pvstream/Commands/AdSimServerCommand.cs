@@ -6,7 +6,7 @@ namespace Pvstream.Commands;
 
 /// <summary>
 /// <c>pvstream ad-sim-server</c>: the simulated area detector with the options of <c>pvapy-ad-sim-server</c>
-/// (framework.md §1.4), short and long spellings alike.
+/// (framework.md §1.4), short and long spellings alike, and argparse's unique prefixes (<see cref="OptionAbbreviations"/>).
 /// </summary>
 internal static class AdSimServerCommand
 {
@@ -17,7 +17,7 @@ internal static class AdSimServerCommand
         var inputFile = new Option<string?>("--input-file", "-if") { Description = "Stream this file (.npy, .h5 with --hdf-dataset, raw with --config-file)" };
         var mmap = new Option<bool>("--mmap-mode", "-mm") { Description = "Open NumPy files memory-mapped" };
         var hdfDataset = new Option<string?>("--hdf-dataset", "-hds") { Description = "Dataset path inside HDF5 input" };
-        var hdfCompression = new Option<bool>("--hdf-compression-mode", "-hcm") { Description = "Publish HDF5 frames LZ4-compressed with the codec set" };
+        var hdfCompression = new Option<bool>("--hdf-compression-mode", "-hcm") { Description = "Stream HDF5 chunks still compressed (lz4, bslz4 or blosc), with the codec set" };
         var config = new Option<string?>("--config-file", "-cfg") { Description = "YAML description of raw binary input (file_info section)" };
         var fps = new Option<double>("--frame-rate", "-fps") { Description = "Frames per second; <= 0 means as fast as possible", DefaultValueFactory = _ => d.FrameRate };
         var nx = new Option<int>("--n-x-pixels", "-nx") { Description = "Image width of generated frames", DefaultValueFactory = _ => d.Nx };
@@ -82,6 +82,6 @@ internal static class AdSimServerCommand
                 throw new CliException($"Error: {e.Message}", ExitCodes.BadInput);
             }
         });
-        return command;
+        return OptionAbbreviations.Enable(command);
     }
 }
