@@ -7,13 +7,23 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parse = root.Parse(args);
+        if (!OptionAbbreviations.TryExpand(root, args, out var expanded, out var ambiguity))
+        {
+            return await UsageErrorAsync(ambiguity);
+        }
+
+        var parse = root.Parse(expanded);
         if (parse.Errors.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"Error: {CliRunner.OneLine(parse.Errors[0].Message)} (see --help)");
-            return ExitCodes.BadInput;
+            return await UsageErrorAsync(parse.Errors[0].Message);
         }
 
         return await parse.InvokeAsync();
+    }
+
+    private static async Task<int> UsageErrorAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"Error: {CliRunner.OneLine(message)} (see --help)");
+        return ExitCodes.BadInput;
     }
 }

@@ -4,7 +4,10 @@ using Pvstream.Cli;
 
 namespace Pvstream.Commands;
 
-/// <summary><c>pvstream mirror-server</c>: re-serves PVA/CA channels (pvapy-mirror-server, framework.md §1.3 and §10).</summary>
+/// <summary>
+/// <c>pvstream mirror-server</c>: re-serves PVA/CA channels (pvapy-mirror-server, framework.md §1.3 and §10); like the
+/// Python tool it takes unique prefixes of its options (<see cref="OptionAbbreviations"/>).
+/// </summary>
 internal static class MirrorServerCommand
 {
     public static Command Create()
@@ -37,6 +40,6 @@ internal static class MirrorServerCommand
                 throw new CliException(e.Message, ExitCodes.Failure);
             }
         });
-        return command;
+        return OptionAbbreviations.Enable(command);
     }
 }
