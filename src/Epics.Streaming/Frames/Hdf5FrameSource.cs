@@ -151,7 +151,18 @@ internal sealed class Hdf5FrameSource : IFrameSource
                 $"{Name}: --hdf-compression-mode needs one chunk per frame, but {datasetPath} has chunks of ({string.Join(", ", chunks.Take(perFrame.Length))}) for frames of ({string.Join(", ", perFrame)})");
         }
 
-        using var decoded = ReadFrame(0);
+        PvArray? decoded = null;
+        string? undecodable = null;
+        try
+        {
+            decoded = ReadFrame(0);
+        }
+        catch (InvalidDataException e)
+        {
+            undecodable = e.Message; // e.g. zstd inside blosc: it cannot be checked here, but it can still stream
+        }
+
+        using var frame0 = decoded;
         Hdf5CodecFilter filter;
         byte[] chunk;
         uint[] parameters;
@@ -170,7 +181,14 @@ internal sealed class Hdf5FrameSource : IFrameSource
             (filter, chunk, parameters, codecFilters) = (capture.Filter, capture.Chunk.ToArray(), capture.Parameters, capture.CodecFilters);
         }
 
-        var check = new byte[decoded.ByteLength];
+        if (undecodable is not null)
+        {
+            Note = $"{Name}: {datasetPath} cannot be decoded here ({undecodable}); its {filter.Name} chunks are streamed as stored without checking them";
+            return codecFilters == 1 ? filter.Name
+                : throw new StreamingConfigurationException($"{Name}: the chunks of {datasetPath} pass through more filters than {filter.Name}; leave out --hdf-compression-mode");
+        }
+
+        var check = new byte[decoded!.ByteLength];
         var same = codecFilters == 1;
         try
         {
