@@ -103,6 +103,51 @@ public class AdSimServerTests
     }
 
     [Fact]
+    public async Task Multi_page_tiff_pages_are_served_in_turn_with_their_values_and_shape()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var output = new StringWriter();
+        var options = new AdSimServerOptions
+        {
+            ChannelName = "tif:image", InputFile = ImageFrameSourceTests.Fixture("multipage_u16.tif"), FrameRate = 50, Runtime = 0.5,
+            StartDelay = 1, ShutdownDelay = 0.2, DisableCurses = true, ReportPeriod = 0,
+        };
+        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        var run = sim.RunAsync(cts.Token);
+        await sim.Started.WaitAsync(cts.Token);
+        await using var client = new PvaClient(sim.Server!.CreateClientOptions());
+        var images = client.Subscribe("tif:image", "record[queueSize=100,pipeline=true]field()");
+        var ids = new List<int>();
+        await foreach (var u in images.WithCancellation(cts.Token))
+        {
+            using (u)
+            {
+                var nd = new NTNDArray(u.Value);
+                if (nd.UniqueId == 0)
+                {
+                    continue;
+                }
+
+                // Three pages, recycled: uniqueId 1 is page 0, 2 is page 1, 3 is page 2, 4 is page 0 again.
+                ids.Add(nd.UniqueId);
+                Assert.Equal([40, 30], nd.Shape);
+                Assert.Equal(ScalarType.UShort, nd.ElementType);
+                Assert.Equal(2400, nd.UncompressedSize);
+                ImageFrameSourceTests.AssertRamp(nd.Image, (nd.UniqueId - 1) % 3);
+                if (ids.Count >= 6)
+                {
+                    break;
+                }
+            }
+        }
+
+        Assert.Equal([1, 2, 3, 4, 5, 6], ids);
+        await images.DisposeAsync();
+        await run.WaitAsync(cts.Token);
+        Assert.Contains("Number of input frames: 3 (size: 40x30, 2400B, type: uint16", output.ToString());
+    }
+
+    [Fact]
     public async Task Unreadable_input_fails_before_serving()
     {
         var dir = Directory.CreateTempSubdirectory("pvstream-bad").FullName;
@@ -111,7 +156,7 @@ public class AdSimServerTests
             File.WriteAllText(Path.Combine(dir, "x.tif"), "not an image");
             await using var sim = new AdSimServer(new AdSimServerOptions { InputDirectory = dir }, PvaServerOptions.Isolated(), TextWriter.Null);
             var e = await Assert.ThrowsAsync<StreamingConfigurationException>(() => sim.RunAsync(TestContext.Current.CancellationToken));
-            Assert.Contains("unsupported file type", e.Message);
+            Assert.Contains("x.tif: not a readable TIFF", e.Message);
             Assert.Null(sim.Server);
         }
         finally
