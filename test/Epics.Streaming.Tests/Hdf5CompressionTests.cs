@@ -101,6 +101,8 @@ public sealed class Hdf5CompressionTests
     [InlineData("bslz4/blocks", "bslz4")]
     [InlineData("lz4/uint8", "lz4")]
     [InlineData("lz4/big", "lz4")]
+    [InlineData("blosc/lz4-shuffle", "blosc")]
+    [InlineData("blosc/zlib-bitshuffle", "blosc")]
     public void Stored_chunks_are_the_bytes_libhdf5_reads_directly(string dataset, string codec)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(Fixture, ".chunks.json")));
@@ -109,7 +111,7 @@ public sealed class Hdf5CompressionTests
         Assert.Equal(codec, source.Codec);
         Assert.Null(source.Note);
         Assert.Equal(expected.Count, source.FrameCount);
-        var filter = Hdf5Filters.Find(codec == "lz4" ? Hdf5Lz4Filter.Id : Hdf5BitshuffleFilter.Id)!;
+        var filter = Assert.Single(Hdf5FiltersNamed(codec));
         for (var i = 0; i < source.FrameCount; i++)
         {
             using var frame = source.ReadStoredFrame(i);
@@ -125,6 +127,27 @@ public sealed class Hdf5CompressionTests
             using var plain = source.ReadFrame(i);
             Assert.Equal(plain.Bytes.ToArray(), decoded);
         }
+    }
+
+    private static IEnumerable<Hdf5CodecFilter> Hdf5FiltersNamed(string codec) =>
+        new ushort[] { Hdf5Lz4Filter.Id, Hdf5BitshuffleFilter.Id, Hdf5BloscFilter.Id }.Select(id => Hdf5Filters.Find(id)!).Where(f => f.Name == codec);
+
+    [Fact]
+    public void Chunks_that_cannot_be_decoded_here_still_stream_as_stored()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(Fixture, ".chunks.json")));
+        var expected = doc.RootElement.GetProperty("blosc/zstd-shuffle").EnumerateArray().ToList();
+        var pool = new FrameBufferPool();
+        using (var decoded = new Hdf5FrameSource(Fixture, "blosc/zstd-shuffle", pool))
+        {
+            Assert.ThrowsAny<Exception>(() => decoded.ReadFrame(0).Dispose()); // zstd is not available to decode
+        }
+
+        using var source = new Hdf5FrameSource(Fixture, "blosc/zstd-shuffle", pool, storedChunks: true);
+        Assert.Equal("blosc", source.Codec);
+        Assert.Contains("without checking", source.Note);
+        using var frame = source.ReadStoredFrame(1);
+        Assert.Equal(expected[1].GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(frame.Data.Bytes)));
     }
 
     [Fact]
@@ -145,7 +168,14 @@ public sealed class Hdf5CompressionTests
 
         using var plain = new Hdf5FrameSource(Fixture, "plain/uint16", pool, storedChunks: true);
         Assert.Equal(string.Empty, plain.Codec);
-        Assert.Contains("no lz4, bslz4 or blosc filter", plain.Note);
+        Assert.Contains("not stored compressed", plain.Note);
+
+        // libhdf5 stored these blosc chunks unfiltered (they did not shrink): they go out as plain frames.
+        using var unfiltered = new Hdf5FrameSource(Fixture, "blosc/lz4-noshuffle", pool, storedChunks: true);
+        Assert.Equal(string.Empty, unfiltered.Codec);
+        using var frame1 = unfiltered.ReadStoredFrame(1);
+        Assert.Equal(string.Empty, frame1.Codec);
+        AssertFrame(frame1.Data, 1);
     }
 
     [Fact]

@@ -157,9 +157,9 @@ internal sealed class Hdf5FrameSource : IFrameSource
         {
             decoded = ReadFrame(0);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when ((e as InvalidDataException ?? e.InnerException as InvalidDataException) is { } bad)
         {
-            undecodable = e.Message; // e.g. zstd inside blosc: it cannot be checked here, but it can still stream
+            undecodable = bad.Message; // e.g. zstd inside blosc: it cannot be checked here, but it can still stream
         }
 
         using var frame0 = decoded;
@@ -174,7 +174,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
             Read(scratch, 0, Uncached);
             if (capture.Filter is null)
             {
-                Note = $"{Name}: {datasetPath} has no lz4, bslz4 or blosc filter; frames are sent uncompressed";
+                Note = $"{Name}: the first chunk of {datasetPath} is not stored compressed by an lz4, bslz4 or blosc filter; frames are sent uncompressed";
                 return string.Empty;
             }
 

@@ -45,6 +45,8 @@ def main(path):
                                  **hdf5plugin.Blosc(cname=cname, clevel=5, shuffle=shuffle))
         f.create_dataset("blosc/big-lz4-shuffle", data=big, chunks=(1, 64, 300),
                          **hdf5plugin.Blosc(cname="lz4", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
+        f.create_dataset("blosc/zstd-shuffle", data=d16, chunks=(1, ny, nx),
+                         **hdf5plugin.Blosc(cname="zstd", clevel=5, shuffle=hdf5plugin.Blosc.SHUFFLE))
         # Pipelines a raw-chunk pass-through cannot send as one codec, and layouts it cannot cut into frames.
         f.create_dataset("mixed/shuffle-lz4", data=d16, chunks=(1, ny, nx), shuffle=True, **hdf5plugin.LZ4())
         f.create_dataset("mixed/two-frames-per-chunk", data=d16, chunks=(2, ny, nx), **hdf5plugin.LZ4())
@@ -56,7 +58,8 @@ def main(path):
             assert (ds[...] == frames(n, ny, nx, "uint16")).all(), name
         # The stored chunks as libhdf5 returns them (H5Dread_chunk), for checking a raw-chunk pass-through.
         chunks = {}
-        for name in ("bslz4/uint16", "bslz4/blocks", "lz4/uint8", "lz4/big", "blosc/lz4-shuffle", "blosc/zlib-bitshuffle"):
+        for name in ("bslz4/uint16", "bslz4/blocks", "lz4/uint8", "lz4/big", "blosc/lz4-shuffle", "blosc/zlib-bitshuffle",
+                     "blosc/zstd-shuffle"):
             ds = f[name]
             chunks[name] = [{"filterMask": mask, "length": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                             for mask, data in (ds.id.read_direct_chunk((i, 0, 0)) for i in range(ds.shape[0]))]

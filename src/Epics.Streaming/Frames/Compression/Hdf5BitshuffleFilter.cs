@@ -24,6 +24,10 @@ internal sealed class Hdf5BitshuffleFilter : Hdf5CodecFilter
     public override uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options) =>
         [0, 3, typeSize, 0, Lz4Compression];
 
+    // Without compression the filter's output is the same size as its input, so it can never be told apart (nor is it
+    // ever stored unfiltered: bitshuffle cannot fail to apply).
+    public override bool IsUnfilteredChunk(ReadOnlySpan<byte> chunk, int chunkSize) => false;
+
     public override int DecodedLength(ReadOnlySpan<byte> chunk, uint[] parameters) =>
         Compression(parameters) == NoCompression ? chunk.Length : ReadTotal(chunk);
 

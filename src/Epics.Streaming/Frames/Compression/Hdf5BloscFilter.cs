@@ -25,14 +25,15 @@ internal sealed class Hdf5BloscFilter : Hdf5CodecFilter
         return [FilterRevision, BloscDecoder.FormatVersion, typeSize, (uint)Math.Min(chunkBytes, uint.MaxValue), 0, 0, 0];
     }
 
+    public override bool IsUnfilteredChunk(ReadOnlySpan<byte> chunk, int chunkSize) =>
+        chunk.Length == chunkSize && !BloscDecoder.IsChunkOf(chunk, chunkSize);
+
     public override int DecodedLength(ReadOnlySpan<byte> chunk, uint[] parameters) => BloscDecoder.DecodedLength(chunk);
 
     public override int Decode(ReadOnlySpan<byte> chunk, uint[] parameters, Span<byte> output)
     {
-        // libhdf5 stores a chunk the filter could not shrink unfiltered and flags it in the chunk's filter mask, but
-        // PureHDF 2.2 tests the wrong mask bit and passes such chunks here anyway. Data of exactly the chunk's size
-        // that is not a blosc chunk of that size is such a chunk.
-        if (chunk.Length == output.Length && !BloscDecoder.IsChunkOf(chunk, output.Length))
+        // A chunk libhdf5 stored unfiltered (see Hdf5CodecFilter.Filter) is copied through.
+        if (IsUnfilteredChunk(chunk, output.Length))
         {
             chunk.CopyTo(output);
             return chunk.Length;

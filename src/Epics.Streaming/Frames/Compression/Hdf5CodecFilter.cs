@@ -25,6 +25,13 @@ internal abstract class Hdf5CodecFilter : IH5Filter
             return Encode(info.Buffer.Span, info.Parameters);
         }
 
+        // libhdf5 stores a chunk unfiltered when an optional filter could not shrink it and flags that in the chunk's
+        // filter mask, but PureHDF 2.2 tests the wrong mask bit and hands such chunks to the filter anyway.
+        if (info.ChunkSize > 0 && IsUnfilteredChunk(info.Buffer.Span, info.ChunkSize))
+        {
+            return info.Buffer;
+        }
+
         if (t_capture is { } capture && capture.TryTake(this, info))
         {
             return capture.Placeholder(info.ChunkSize);
@@ -36,6 +43,9 @@ internal abstract class Hdf5CodecFilter : IH5Filter
     }
 
     public virtual uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options) => [];
+
+    /// <summary>True when <paramref name="chunk"/> is plain data of <paramref name="chunkSize"/> bytes, not this filter's output.</summary>
+    public abstract bool IsUnfilteredChunk(ReadOnlySpan<byte> chunk, int chunkSize);
 
     /// <summary>The decoded size a chunk announces (used when PureHDF does not pass the chunk size).</summary>
     public abstract int DecodedLength(ReadOnlySpan<byte> chunk, uint[] parameters);

@@ -15,6 +15,9 @@ internal sealed class Hdf5Lz4Filter : Hdf5CodecFilter
 
     public override string Name => "lz4";
 
+    public override bool IsUnfilteredChunk(ReadOnlySpan<byte> chunk, int chunkSize) =>
+        chunk.Length == chunkSize && (chunk.Length < 12 || BinaryPrimitives.ReadUInt64BigEndian(chunk) != (ulong)chunkSize);
+
     public override int DecodedLength(ReadOnlySpan<byte> chunk, uint[] parameters) => ReadTotal(chunk);
 
     public override int Decode(ReadOnlySpan<byte> chunk, uint[] parameters, Span<byte> output)
