@@ -198,7 +198,10 @@ public sealed class LoopbackTests
                 // a reset is as good as a close: the server dropped us
             }
 
-            Assert.Equal(CaMessages.Version(), buffer[..total]); // only our VERSION, then the server hung up
+            // At most its VERSION, then the server hung up. Under load the reset can overtake the VERSION bytes
+            // (a reset discards what the client has not read yet), so a prefix of it is as good.
+            var version = CaMessages.Version();
+            Assert.True(total <= version.Length && version.AsSpan(0, total).SequenceEqual(buffer.AsSpan(0, total)), Convert.ToHexString(buffer, 0, total));
         }
 
         await using var client = new CaClient(ClientFor(server.UdpPort));
