@@ -93,8 +93,8 @@ public sealed class ImageFrameSourceTests : IDisposable
     public void Rgb_tiff_is_a_pixel_interleaved_colour_frame()
     {
         using var source = new TiffFrameSource(Fixture("rgb_u8.tif"), new FrameBufferPool());
-        Assert.Equal(new FrameShape(20, 10, 4, ScalarType.UByte), source.Shape);
-        Assert.Equal([20, 10, 3], source.Shape.Dimensions);
+        Assert.Equal(new FrameShape(20, 10, 2, ScalarType.UByte), source.Shape); // areaDetector RGB1
+        Assert.Equal([3, 20, 10], source.Shape.Dimensions);
         using var frame = source.ReadFrame(0);
         var bytes = frame.Bytes;
         Assert.Equal(600, bytes.Length);

@@ -181,7 +181,8 @@ internal sealed partial class NpyFrameSource : IFrameSource
         {
             2 => (1, new FrameShape(dims[1], dims[0], 0, type)),
             3 => (dims[0], new FrameShape(dims[2], dims[1], 0, type)),
-            4 when dims[3] == 3 => (dims[0], new FrameShape(dims[2], dims[1], 4, type)),
+            // (n, ny, nx, 3) in C order is pixel-interleaved: areaDetector's RGB1, dimensions [3, nx, ny].
+            4 when dims[3] == 3 => (dims[0], new FrameShape(dims[2], dims[1], 2, type)),
             _ => throw new StreamingConfigurationException($"{path}: array shape ({shapeMatch.Groups[1].Value}) is not (n, ny, nx)"),
         };
         var swap = order == '>' && BitConverter.IsLittleEndian && type.ElementSize() > 1;

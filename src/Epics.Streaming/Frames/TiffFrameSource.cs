@@ -242,7 +242,7 @@ internal sealed class TiffFrameSource : IFrameSource
                 throw new StreamingConfigurationException($"{Where()}: RGB with separate colour planes is not supported");
             }
 
-            colorMode = 4;
+            colorMode = 2; // pixel-interleaved RGB is areaDetector's RGB1: dimensions [3, nx, ny]
         }
         else
         {
