@@ -75,6 +75,8 @@ public class BitshuffleTests
     [InlineData(4, 264)]
     [InlineData(8, 136)]
     [InlineData(3, 24)]
+    [InlineData(3, 264)]
+    [InlineData(16, 392)]
     public void Unaligned_spans_are_handled_and_bytes_past_the_block_left_alone(int elementSize, int elements)
     {
         var bytes = elements * elementSize;

@@ -13,7 +13,7 @@ namespace Epics.Streaming.Frames.Compression;
 /// positions together is what lets LZ4 compress detector images well.
 /// </summary>
 /// <remarks>
-/// For element sizes 1, 2, 4 and 8 the work is done in 128- or 256-bit vectors (SSE2 / AVX2, or AdvSimd on Arm64),
+/// For element sizes 1, 2, 4, 8 and 16 the work is done in 128- or 256-bit vectors (SSE2 / AVX2, or AdvSimd on Arm64),
 /// 16 or 32 bytes of every bit-row at a time. Two steps, each its own inverse's mirror image:
 /// <list type="bullet">
 /// <item>an 8x8 bit transpose across eight vectors (rows 8j..8j+7 ↔ byte j of elements 8k+m, m = vector), done by
@@ -24,12 +24,14 @@ namespace Epics.Streaming.Frames.Compression;
 /// </list>
 /// AVX2 unpacks work within 128-bit halves, so each half runs the 128-bit algorithm on its own 16 row bytes: the
 /// elements of the low halves come first, those of the high halves 128 elements later.
-/// Other element sizes, other hardware and the last few row bytes take a scalar 8x8 bit-matrix transpose per byte.
+/// Other element sizes transpose each byte lane j the same way (as if the elements were single bytes) and scatter the
+/// bytes to every s-th position. Hardware without these vectors and the last few row bytes take a scalar 8x8 bit-matrix
+/// transpose per byte.
 /// </remarks>
 internal static class Bitshuffle
 {
-    /// <summary>Largest element size the vector paths handle (8·s vectors of scratch).</summary>
-    private const int MaxVectorElementSize = 8;
+    /// <summary>Largest element size the vector paths handle (2 x 8·s vectors of scratch: 8 KiB of stack at most).</summary>
+    private const int MaxVectorElementSize = 16;
 
     /// <summary>Elements per block when the writer did not choose: 8 KiB of data, a multiple of 8, at least 128.</summary>
     public static int DefaultBlockElements(int elementSize) => Math.Max(128, 8192 / elementSize / 8 * 8);
@@ -53,6 +55,10 @@ internal static class Bitshuffle
                 done = Unshuffle128(shuffled, output, rowBytes, elementSize, log2, done);
             }
         }
+        else if (Sse2.IsSupported || AdvSimd.Arm64.IsSupported)
+        {
+            done = UnshuffleStrided128(shuffled, output, rowBytes, elementSize);
+        }
 
         UnshuffleScalar(shuffled, output, rowBytes, elementSize, done);
     }
@@ -74,6 +80,10 @@ internal static class Bitshuffle
             {
                 done = Shuffle128(input, shuffled, rowBytes, elementSize, done);
             }
+        }
+        else if (Sse2.IsSupported || AdvSimd.Arm64.IsSupported)
+        {
+            done = ShuffleStrided128(input, shuffled, rowBytes, elementSize);
         }
 
         ShuffleScalar(input, shuffled, rowBytes, elementSize, done);
@@ -301,6 +311,97 @@ internal static class Bitshuffle
                 var a5 = x[(5 * s) + j];
                 var a6 = x[(6 * s) + j];
                 var a7 = x[(7 * s) + j];
+                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+                ref var row = ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k);
+                a0.StoreUnsafe(ref row);
+                a1.StoreUnsafe(ref row, rows);
+                a2.StoreUnsafe(ref row, 2 * rows);
+                a3.StoreUnsafe(ref row, 3 * rows);
+                a4.StoreUnsafe(ref row, 4 * rows);
+                a5.StoreUnsafe(ref row, 5 * rows);
+                a6.StoreUnsafe(ref row, 6 * rows);
+                a7.StoreUnsafe(ref row, 7 * rows);
+            }
+        }
+
+        return k;
+    }
+
+    /// <summary>Any element size: each byte lane as single-byte elements through a 128-byte buffer, then scattered.</summary>
+    private static int UnshuffleStrided128(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
+    {
+        Span<Vector128<byte>> x = stackalloc Vector128<byte>[8];
+        Span<Vector128<byte>> y = stackalloc Vector128<byte>[8];
+        Span<byte> lane = stackalloc byte[128];
+        ref var src = ref MemoryMarshal.GetReference(source);
+        ref var dst = ref MemoryMarshal.GetReference(target);
+        ref var laneRef = ref MemoryMarshal.GetReference(lane);
+        var rows = (nuint)rowBytes;
+        var k = 0;
+        for (; k + 16 <= rowBytes; k += 16)
+        {
+            for (var j = 0; j < s; j++)
+            {
+                ref var row = ref Unsafe.Add(ref src, (8 * j * rowBytes) + k);
+                var a0 = Vector128.LoadUnsafe(ref row);
+                var a1 = Vector128.LoadUnsafe(ref row, rows);
+                var a2 = Vector128.LoadUnsafe(ref row, 2 * rows);
+                var a3 = Vector128.LoadUnsafe(ref row, 3 * rows);
+                var a4 = Vector128.LoadUnsafe(ref row, 4 * rows);
+                var a5 = Vector128.LoadUnsafe(ref row, 5 * rows);
+                var a6 = Vector128.LoadUnsafe(ref row, 6 * rows);
+                var a7 = Vector128.LoadUnsafe(ref row, 7 * rows);
+                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+                (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]) = (a0, a1, a2, a3, a4, a5, a6, a7);
+                Interleave(x, y);
+                Interleave(y, x);
+                Interleave(x, y);
+                for (var v = 0; v < 8; v++)
+                {
+                    y[v].StoreUnsafe(ref laneRef, (nuint)(16 * v));
+                }
+
+                ref var element = ref Unsafe.Add(ref dst, (8 * k * s) + j);
+                for (var i = 0; i < 128; i++)
+                {
+                    Unsafe.Add(ref element, i * s) = Unsafe.Add(ref laneRef, i);
+                }
+            }
+        }
+
+        return k;
+    }
+
+    private static int ShuffleStrided128(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
+    {
+        Span<Vector128<byte>> x = stackalloc Vector128<byte>[8];
+        Span<Vector128<byte>> y = stackalloc Vector128<byte>[8];
+        Span<byte> lane = stackalloc byte[128];
+        ref var src = ref MemoryMarshal.GetReference(source);
+        ref var dst = ref MemoryMarshal.GetReference(target);
+        ref var laneRef = ref MemoryMarshal.GetReference(lane);
+        var rows = (nuint)rowBytes;
+        var k = 0;
+        for (; k + 16 <= rowBytes; k += 16)
+        {
+            for (var j = 0; j < s; j++)
+            {
+                ref var element = ref Unsafe.Add(ref src, (8 * k * s) + j);
+                for (var i = 0; i < 128; i++)
+                {
+                    Unsafe.Add(ref laneRef, i) = Unsafe.Add(ref element, i * s);
+                }
+
+                for (var v = 0; v < 8; v++)
+                {
+                    x[v] = Vector128.LoadUnsafe(ref laneRef, (nuint)(16 * v));
+                }
+
+                Interleave(x, y);
+                Interleave(y, x);
+                Interleave(x, y);
+                Interleave(y, x);
+                var (a0, a1, a2, a3, a4, a5, a6, a7) = (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
                 TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
                 ref var row = ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k);
                 a0.StoreUnsafe(ref row);
