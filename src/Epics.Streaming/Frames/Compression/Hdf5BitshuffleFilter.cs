@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using K4os.Compression.LZ4;
 
@@ -70,7 +71,19 @@ internal sealed class Hdf5BitshuffleFilter : Hdf5CodecFilter
         }
 
         var elements = total / elementSize;
-        var scratch = new byte[blockElements * elementSize];
+        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(blockElements, elements) * elementSize));
+        try
+        {
+            return DecodeBlocks(chunk, output, scratch, total, elements, blockElements, elementSize);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static int DecodeBlocks(ReadOnlySpan<byte> chunk, Span<byte> output, byte[] scratch, int total, int elements, int blockElements, int elementSize)
+    {
         var pos = 12;
         var done = 0;
         foreach (var n in Blocks(elements, blockElements))
