@@ -51,6 +51,18 @@ public partial class OptionAbbreviationsProcessTests
         Assert.Equal($"Error: {message} (see --help)", Assert.Single(r.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("ad-sim-server", "-v")]
+    [InlineData("ad-sim-server", "--vers")]
+    [InlineData("mirror-server", "--version")]
+    public async Task Version_flag_prints_the_version_and_exits_0_before_anything_runs(string command, string flag)
+    {
+        var r = await Tool.RunAsync(Isolated, command, flag);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Matches(@"^pvstream \d+\.\d+\.\d+", r.Stdout.Trim());
+        Assert.Empty(r.ErrorLines);
+    }
+
     [Fact]
     public async Task Option_where_a_value_belongs_exits_2_as_in_argparse()
     {

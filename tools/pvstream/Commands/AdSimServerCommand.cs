@@ -37,13 +37,19 @@ internal static class AdSimServerCommand
         var shutdownDelay = new Option<double>("--shutdown-delay", "-shd") { Description = "Seconds between the end of publishing and shutdown", DefaultValueFactory = _ => d.ShutdownDelay };
         var reportPeriod = new Option<int>("--report-period", "-rp") { Description = "Report every N published frames; <= 0 never", DefaultValueFactory = _ => d.ReportPeriod };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the live display" };
+        var version = VersionFlag.Create();
         var command = new Command("ad-sim-server", "Simulated area detector: serves NTNDArray frames at a set rate (pvapy-ad-sim-server)")
         {
-            inputDirectory, inputFile, mmap, hdfDataset, hdfCompression, config, fps, nx, ny, colorMode, dataType, minimum, maximum,
+            version, inputDirectory, inputFile, mmap, hdfDataset, hdfCompression, config, fps, nx, ny, colorMode, dataType, minimum, maximum,
             nFrames, cacheSize, runtime, channelName, notifyPv, notifyValue, metadata, startDelay, shutdownDelay, reportPeriod, disableCurses,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
+            if (VersionFlag.Handle(parse, version))
+            {
+                return ExitCodes.Success;
+            }
+
             var options = new AdSimServerOptions
             {
                 InputDirectory = parse.GetValue(inputDirectory),

@@ -18,12 +18,18 @@ internal static class MirrorServerCommand
         };
         var runtime = new Option<double>("--runtime", "-rt") { Description = "Seconds to run; <= 0 runs forever" };
         var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between per-channel counter reports; <= 0 none" };
+        var version = VersionFlag.Create();
         var command = new Command("mirror-server", "Mirror PVA or CA channels on a local PVA server (pvapy-mirror-server)")
         {
-            channelMap, runtime, reportPeriod,
+            version, channelMap, runtime, reportPeriod,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
+            if (VersionFlag.Handle(parse, version))
+            {
+                return ExitCodes.Success;
+            }
+
             try
             {
                 await using var mirror = new MirrorServer(new MirrorServerOptions
