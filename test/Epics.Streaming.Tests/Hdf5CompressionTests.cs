@@ -166,6 +166,17 @@ public sealed class Hdf5CompressionTests
             AssertFrame(frame, 2);
         }
 
+        // A single 2-D frame chunked whole passes through too.
+        using (var single = new Hdf5FrameSource(Fixture, "plain/single", pool, storedChunks: true))
+        using (var stored = single.ReadStoredFrame(0))
+        {
+            Assert.Equal(("bslz4", 1), (single.Codec, single.FrameCount));
+            var decoded = new byte[single.Shape.ByteLength];
+            new Hdf5BitshuffleFilter().Decode(stored.Data.Bytes, [0, 3, 2, 0, 2], decoded);
+            using var plainFrame = single.ReadFrame(0);
+            Assert.Equal(plainFrame.Bytes.ToArray(), decoded);
+        }
+
         using var plain = new Hdf5FrameSource(Fixture, "plain/uint16", pool, storedChunks: true);
         Assert.Equal(string.Empty, plain.Codec);
         Assert.Contains("not stored compressed", plain.Note);
