@@ -98,6 +98,11 @@ internal static class FrameSources
             return new EdfFrameSource(path, pool);
         }
 
-        throw new StreamingConfigurationException($"{path}: unsupported image format (supported: TIFF, EDF; or raw binary with --config-file)");
+        if (ext.Equals(".cbf", StringComparison.OrdinalIgnoreCase))
+        {
+            return new CbfFrameSource(path, pool);
+        }
+
+        throw new StreamingConfigurationException($"{path}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)");
     }
 }
