@@ -14,7 +14,7 @@ internal static class AdSimServerCommand
     {
         var d = new AdSimServerOptions();
         var inputDirectory = new Option<string?>("--input-directory", "-id") { Description = "Stream every regular file in this directory" };
-        var inputFile = new Option<string?>("--input-file", "-if") { Description = "Stream this file (.npy, .h5 with --hdf-dataset, raw with --config-file)" };
+        var inputFile = new Option<string?>("--input-file", "-if") { Description = "Stream this file (.npy/.npz, .h5 with --hdf-dataset, TIFF, EDF, CBF, raw with --config-file)" };
         var mmap = new Option<bool>("--mmap-mode", "-mm") { Description = "Open NumPy files memory-mapped" };
         var hdfDataset = new Option<string?>("--hdf-dataset", "-hds") { Description = "Dataset path inside HDF5 input" };
         var hdfCompression = new Option<bool>("--hdf-compression-mode", "-hcm") { Description = "Stream HDF5 chunks still compressed (lz4, bslz4 or blosc), with the codec set" };
