@@ -94,7 +94,7 @@ public sealed class AdSimServer : IAsyncDisposable
             var first = cache.FirstShape;
             var frameBytes = (long)first.ByteLength;
             var first0 = cache.QueueMode ? null : cache.Get(0);
-            var compressedBytes = first0?.Data.ByteLength ?? frameBytes;
+            var compressedBytes = first0?.Data.ByteLength ?? FirstStoredLength(sources[0]) ?? frameBytes;
             var codecName = sources[0] is Hdf5FrameSource { Codec: { Length: > 0 } codec } ? codec : "None";
             reporter.WriteLine(Inv($"Number of input frames: {cache.TotalFrames} (size: {first.Nx}x{first.Ny}, {frameBytes}B, type: {AdSimServerOptions.DataTypeName(first.ElementType)}, compressor: {codecName}, compressed size: {compressedBytes}B)"));
             if (cache.DistinctLimited)
@@ -179,6 +179,18 @@ public sealed class AdSimServer : IAsyncDisposable
             reporter.WriteLine(Inv($"Data rate: {stats.DataRateMBps:F4}MBps"));
             return stats;
         }
+    }
+
+    // Queue mode keeps no frame 0 to look at; the startup line still reports the first stored chunk's size.
+    private static long? FirstStoredLength(IFrameSource source)
+    {
+        if (source is not Hdf5FrameSource { Codec.Length: > 0 } stored)
+        {
+            return null;
+        }
+
+        using var frame = stored.ReadStoredFrame(0);
+        return frame.Data.ByteLength;
     }
 
     /// <summary>The structure of a PVA metadata PV: {double value; time_t timeStamp}.</summary>

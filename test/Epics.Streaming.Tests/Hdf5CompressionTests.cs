@@ -236,6 +236,24 @@ public sealed class Hdf5CompressionTests
     }
 
     [Fact]
+    public async Task Queue_mode_reports_the_first_stored_chunk_size()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        var output = new StringWriter();
+        var options = new AdSimServerOptions
+        {
+            ChannelName = "t:hcmq", InputFile = Fixture, HdfDataset = "/bslz4/uint16", HdfCompressionMode = true, CacheSize = 1,
+            FrameRate = 100, Runtime = 5, StartDelay = 0, ShutdownDelay = 0, DisableCurses = true, ReportPeriod = 0,
+        };
+        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        var stats = await sim.RunAsync(cts.Token);
+        var text = output.ToString();
+        Assert.Contains("Frame cache type: queue", text);
+        Assert.Contains("compressor: bslz4, compressed size: 198B", text);
+        Assert.Equal(3, stats.PublishedFrames);
+    }
+
+    [Fact]
     public async Task Sim_server_streams_stored_bslz4_chunks_with_the_codec_set()
     {
         using var cts = new CancellationTokenSource(Timeout);

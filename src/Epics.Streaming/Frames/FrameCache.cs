@@ -45,7 +45,7 @@ internal sealed class FrameCache : IDisposable
         QueueMode = TotalFrames > cacheSize;
         if (QueueMode)
         {
-            _queue = new BlockingCollection<SimFrame>((int)Math.Clamp(maxBytes / frameBytes, 2, cacheSize));
+            _queue = new BlockingCollection<SimFrame>((int)Math.Max(1, Math.Min(maxBytes / frameBytes, cacheSize))); // -cs 1 is allowed
         }
         else
         {
