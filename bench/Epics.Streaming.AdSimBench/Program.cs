@@ -7,11 +7,15 @@ using Epics.Streaming;
 // End-to-end throughput of the simulated detector with one monitor attached (same process, loopback). For each frame
 // size: the unpaced rate, then paced runs climbing from a base rate by 20% steps until a run loses frames or falls
 // behind its target; the last clean rate is the highest rate the simulator sustains with every frame delivered.
-// Usage: dotnet run -c Release --project bench/Epics.Streaming.AdSimBench [seconds per run]
+// Usage: dotnet run -c Release --project bench/Epics.Streaming.AdSimBench [seconds per run] [size:startFps ...]
+// (default sizes 128:25000 1024:1000; e.g. `-- 4 512:8000` measures 512x512 frames climbing from 8,000 frames/s)
 var seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+var sizes = args.Length > 1
+    ? args[1..].Select(a => a.Split(':')).Select(p => (int.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture))).ToArray()
+    : [(128, 25000.0), (1024, 1000.0)];
 Console.WriteLine($"{"frame",-10} {"target fps",11} {"published fps",14} {"received",9} {"gaps",6} {"MB/s",8} {"CPU us/frame",13} {"mean late us",13} {"max late ms",12}");
 var summary = new List<string>();
-foreach (var (size, start) in new[] { (128, 25000.0), (1024, 1000.0) })
+foreach (var (size, start) in sizes)
 {
     await RunAsync(size, 0, seconds);
     var best = 0.0;
@@ -37,7 +41,7 @@ static async Task<(double Published, long Lost)> RunAsync(int size, double fps, 
     var options = new AdSimServerOptions
     {
         ChannelName = "bench:image", Nx = size, Ny = size, FrameRate = fps, Runtime = seconds, StartDelay = 1, ShutdownDelay = 0.5,
-        ReportPeriod = 0, DisableCurses = true, CacheSize = size == 128 ? 1000 : 100,
+        ReportPeriod = 0, DisableCurses = true, CacheSize = size <= 256 ? 1000 : 100,
     };
     await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
     using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
