@@ -203,16 +203,9 @@ internal sealed class CbfFrameSource : IFrameSource
 
     private void ReadExactly(Span<byte> bytes, long offset, int frame)
     {
-        var read = 0;
-        while (read < bytes.Length)
+        if (!FileRegion.TryReadExactly(_handle, bytes, offset))
         {
-            var n = RandomAccess.Read(_handle, bytes[read..], offset + read);
-            if (n <= 0)
-            {
-                throw new StreamingConfigurationException($"{Name}: frame {frame}: unexpected end of file");
-            }
-
-            read += n;
+            throw new StreamingConfigurationException($"{Name}: frame {frame}: unexpected end of file");
         }
     }
 

@@ -93,18 +93,10 @@ internal sealed class EdfFrameSource : IFrameSource
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)FrameCount, nameof(index));
         var array = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
         var bytes = array.WritableBytes;
-        var offset = _offsets[index];
-        var read = 0;
-        while (read < bytes.Length)
+        if (!FileRegion.TryReadExactly(_handle, bytes, _offsets[index]))
         {
-            var n = RandomAccess.Read(_handle, bytes[read..], offset + read);
-            if (n <= 0)
-            {
-                array.Dispose();
-                throw new EndOfStreamException($"{Name}: unexpected end of file");
-            }
-
-            read += n;
+            array.Dispose();
+            throw new EndOfStreamException($"{Name}: unexpected end of file");
         }
 
         if (_swap)

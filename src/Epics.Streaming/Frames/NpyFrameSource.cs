@@ -85,19 +85,10 @@ internal sealed partial class NpyFrameSource : IFrameSource
         {
             _view.SafeMemoryMappedViewHandle.ReadSpan((ulong)offset, bytes);
         }
-        else
+        else if (!FileRegion.TryReadExactly(_handle!, bytes, offset))
         {
-            var read = 0;
-            while (read < bytes.Length)
-            {
-                var n = RandomAccess.Read(_handle!, bytes[read..], offset + read);
-                if (n <= 0)
-                {
-                    throw new EndOfStreamException($"{Name}: unexpected end of file");
-                }
-
-                read += n;
-            }
+            array.Dispose();
+            throw new EndOfStreamException($"{Name}: unexpected end of file");
         }
 
         if (_swap)

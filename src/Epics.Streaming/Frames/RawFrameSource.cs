@@ -35,16 +35,10 @@ internal sealed class RawFrameSource : IFrameSource
         var array = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
         var bytes = array.WritableBytes;
         var offset = _info.HeaderOffset + ((long)index * Shape.ByteLength);
-        var read = 0;
-        while (read < bytes.Length)
+        if (!FileRegion.TryReadExactly(_handle, bytes, offset))
         {
-            var n = RandomAccess.Read(_handle, bytes[read..], offset + read);
-            if (n <= 0)
-            {
-                throw new EndOfStreamException($"{Name}: unexpected end of file");
-            }
-
-            read += n;
+            array.Dispose();
+            throw new EndOfStreamException($"{Name}: unexpected end of file");
         }
 
         if (_info.BigEndian == BitConverter.IsLittleEndian)
