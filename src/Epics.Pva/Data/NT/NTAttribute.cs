@@ -84,14 +84,7 @@ public readonly struct NTAttribute
     }
 
     /// <summary>The stand-alone NTAttribute type of the spec: name, value, tags, descriptor, alarm, timeStamp.</summary>
-    public static PvType StandaloneType { get; } = PvType.Builder(Id)
-        .Add("name", ScalarType.String)
-        .Add("value", PvType.Variant)
-        .AddArray("tags", ScalarType.String)
-        .Add("descriptor", ScalarType.String)
-        .Add("alarm", NTTypes.Alarm)
-        .Add("timeStamp", NTTypes.TimeStamp)
-        .Build();
+    public static PvType StandaloneType { get; } = BuildType((NTTypes.Alarm, NTTypes.TimeStamp), withSource: false);
 
     /// <summary>The attribute element type a producer puts in NTNDArray.attribute.</summary>
     public static PvType TypeFor(NTNDArrayLayout layout) => layout switch
@@ -112,33 +105,34 @@ public readonly struct NTAttribute
         return a;
     }
 
-    private static readonly PvType NormativeTypesType = PvType.Builder(Id)
-        .Add("name", ScalarType.String)
-        .Add("value", PvType.Variant)
-        .Add("descriptor", ScalarType.String)
-        .Add("sourceType", ScalarType.Int)
-        .Add("source", ScalarType.String)
-        .Build();
+    private static readonly PvType NormativeTypesType = BuildType(tagged: null, withSource: true);
+    private static readonly PvType PvaPyType =
+        BuildType((NTTypes.AlarmWithId(string.Empty), NTTypes.TimeStampWithId(string.Empty)), withSource: true);
+    private static readonly PvType PvxsType = BuildType((NTTypes.Alarm, NTTypes.TimeStamp), withSource: true);
 
-    private static readonly PvType PvaPyType = PvType.Builder(Id)
-        .Add("name", ScalarType.String)
-        .Add("value", PvType.Variant)
-        .AddArray("tags", ScalarType.String)
-        .Add("descriptor", ScalarType.String)
-        .Add("alarm", NTTypes.AlarmWithId(string.Empty))
-        .Add("timeStamp", NTTypes.TimeStampWithId(string.Empty))
-        .Add("sourceType", ScalarType.Int)
-        .Add("source", ScalarType.String)
-        .Build();
+    // Every layout keeps one field order; they differ only in whether tags, alarm and timeStamp (with which IDs) and
+    // areaDetector's sourceType and source are present.
+    private static PvType BuildType((PvType Alarm, PvType TimeStamp)? tagged, bool withSource)
+    {
+        var b = PvType.Builder(Id)
+            .Add("name", ScalarType.String)
+            .Add("value", PvType.Variant);
+        if (tagged is not null)
+        {
+            b.AddArray("tags", ScalarType.String);
+        }
 
-    private static readonly PvType PvxsType = PvType.Builder(Id)
-        .Add("name", ScalarType.String)
-        .Add("value", PvType.Variant)
-        .AddArray("tags", ScalarType.String)
-        .Add("descriptor", ScalarType.String)
-        .Add("alarm", NTTypes.Alarm)
-        .Add("timeStamp", NTTypes.TimeStamp)
-        .Add("sourceType", ScalarType.Int)
-        .Add("source", ScalarType.String)
-        .Build();
+        b.Add("descriptor", ScalarType.String);
+        if (tagged is { } t)
+        {
+            b.Add("alarm", t.Alarm).Add("timeStamp", t.TimeStamp);
+        }
+
+        if (withSource)
+        {
+            b.Add("sourceType", ScalarType.Int).Add("source", ScalarType.String);
+        }
+
+        return b.Build();
+    }
 }

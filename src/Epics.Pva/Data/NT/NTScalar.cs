@@ -62,15 +62,15 @@ public readonly struct NTScalar
     /// <summary>The display information, or null when the structure has none.</summary>
     public PvDisplay? Display
     {
-        get => Structure.TryGetField("display", out var f) && f.Type.Kind == TypeKind.Structure ? PvDisplay.Read(f) : null;
-        set => (value ?? new PvDisplay()).WriteTo(NTFields.Require(Structure, "display"));
+        get => NTFields.ReadDisplay(Structure);
+        set => NTFields.WriteDisplay(Structure, value);
     }
 
     /// <summary>The control limits, or null when the structure has none.</summary>
     public PvControl? Control
     {
-        get => Structure.TryGetField("control", out var f) && f.Type.Kind == TypeKind.Structure ? PvControl.Read(f) : null;
-        set => (value ?? new PvControl()).WriteTo(NTFields.Require(Structure, "control"));
+        get => NTFields.ReadControl(Structure);
+        set => NTFields.WriteControl(Structure, value);
     }
 
     /// <summary>
@@ -87,22 +87,8 @@ public readonly struct NTScalar
     public static NTScalar Create(
         ScalarType valueType, PvDisplay? display = null, PvControl? control = null, bool descriptor = false)
     {
-        var fields = NTOptionalFields.Alarm | NTOptionalFields.TimeStamp;
-        fields |= display is null ? 0 : NTOptionalFields.Display;
-        fields |= control is null ? 0 : NTOptionalFields.Control;
-        fields |= descriptor ? NTOptionalFields.Descriptor : 0;
-        var nt = new NTScalar(new PvValue(TypeFor(valueType, fields)));
-        if (display is not null)
-        {
-            nt.Display = display;
-        }
-
-        if (control is not null)
-        {
-            nt.Control = control;
-        }
-
-        return nt;
+        var extra = descriptor ? NTOptionalFields.Descriptor : NTOptionalFields.None;
+        return new(NTBuild.NewWithLimits(f => TypeFor(valueType, f), display, control, extra));
     }
 
     /// <summary>True when <paramref name="type"/> carries the NTScalar ID (any minor version).</summary>

@@ -51,8 +51,8 @@ public readonly struct NTScalarArray
     /// <summary>The display information, or null when absent.</summary>
     public PvDisplay? Display
     {
-        get => Structure.TryGetField("display", out var f) && f.Type.Kind == TypeKind.Structure ? PvDisplay.Read(f) : null;
-        set => (value ?? new PvDisplay()).WriteTo(NTFields.Require(Structure, "display"));
+        get => NTFields.ReadDisplay(Structure);
+        set => NTFields.WriteDisplay(Structure, value);
     }
 
     /// <summary>The NTScalarArray type (normativeTypesCPP field order; cached).</summary>
@@ -60,16 +60,8 @@ public readonly struct NTScalarArray
         Types.GetOrAdd((elementType, fields), static k => NTBuild.Standard(Id, PvType.Array(k.Item1), k.Item2));
 
     /// <summary>A new NTScalarArray with alarm and timeStamp, plus display/control when given.</summary>
-    public static NTScalarArray Create(ScalarType elementType, PvDisplay? display = null, PvControl? control = null)
-    {
-        var fields = NTOptionalFields.Alarm | NTOptionalFields.TimeStamp;
-        fields |= display is null ? 0 : NTOptionalFields.Display;
-        fields |= control is null ? 0 : NTOptionalFields.Control;
-        var nt = new NTScalarArray(new PvValue(TypeFor(elementType, fields)));
-        display?.WriteTo(nt.Structure["display"]);
-        control?.WriteTo(nt.Structure["control"]);
-        return nt;
-    }
+    public static NTScalarArray Create(ScalarType elementType, PvDisplay? display = null, PvControl? control = null) =>
+        new(NTBuild.NewWithLimits(f => TypeFor(elementType, f), display, control));
 
     /// <inheritdoc />
     public override string ToString() => PvFormatter.FormatNT(Structure);

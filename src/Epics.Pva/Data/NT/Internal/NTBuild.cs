@@ -39,4 +39,25 @@ internal static class NTBuild
 
         return b.Build();
     }
+
+    // The Create of NTScalar and NTScalarArray: alarm and timeStamp always; display and control only when given, then filled in.
+    public static PvValue NewWithLimits(
+        Func<NTOptionalFields, PvType> typeFor, PvDisplay? display, PvControl? control, NTOptionalFields extra = NTOptionalFields.None)
+    {
+        var fields = NTOptionalFields.Alarm | NTOptionalFields.TimeStamp | extra;
+        fields |= display is null ? 0 : NTOptionalFields.Display;
+        fields |= control is null ? 0 : NTOptionalFields.Control;
+        var value = new PvValue(typeFor(fields));
+        if (display is not null)
+        {
+            NTFields.WriteDisplay(value, display);
+        }
+
+        if (control is not null)
+        {
+            NTFields.WriteControl(value, control);
+        }
+
+        return value;
+    }
 }

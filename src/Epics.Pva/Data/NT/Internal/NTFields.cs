@@ -13,8 +13,19 @@ internal static class NTFields
 
     public static void WriteTimeStamp(PvValue structure, string name, PvTimeStamp stamp) => stamp.WriteTo(Require(structure, name));
 
-    public static bool Has(PvField parent, string name, TypeKind kind) =>
-        parent.Exists && parent.TryGetField(name, out var f) && f.Type.Kind == kind;
+    /// <summary>The <c>display</c> of a normative type (null when it has none).</summary>
+    public static PvDisplay? ReadDisplay(PvValue structure) =>
+        structure.TryGetField("display", out var f) && f.Type.Kind == TypeKind.Structure ? PvDisplay.Read(f) : null;
+
+    public static void WriteDisplay(PvValue structure, PvDisplay? display) =>
+        (display ?? new PvDisplay()).WriteTo(Require(structure, "display"));
+
+    /// <summary>The <c>control</c> of a normative type (null when it has none).</summary>
+    public static PvControl? ReadControl(PvValue structure) =>
+        structure.TryGetField("control", out var f) && f.Type.Kind == TypeKind.Structure ? PvControl.Read(f) : null;
+
+    public static void WriteControl(PvValue structure, PvControl? control) =>
+        (control ?? new PvControl()).WriteTo(Require(structure, "control"));
 
     public static int GetInt32(PvField parent, string name) => IsScalar(parent, name, out var f) ? f.GetInt32() : 0;
 
