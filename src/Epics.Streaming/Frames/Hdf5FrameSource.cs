@@ -20,6 +20,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
     private readonly NativeDataset _dataset;
     private readonly int _rank;
     private readonly Lock _lock = new();
+    private PvArray? _scratch;
 
     static Hdf5FrameSource() => Hdf5Filters.EnsureRegistered();
 
@@ -92,7 +93,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
         var array = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
         lock (_lock)
         {
-            Read(array, index, access: null);
+            Read(array, index, access: default);
         }
 
         return array;
@@ -105,10 +106,19 @@ internal sealed class Hdf5FrameSource : IFrameSource
     public SimFrame ReadStoredFrame(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)FrameCount, nameof(index));
+        var stored = ReadStored(index);
+        return new SimFrame(stored.Data, Shape, stored.Filter?.Name ?? string.Empty, Shape.ByteLength);
+    }
+
+    /// <summary>The stored chunk of frame <paramref name="index"/> and the filter that wrote it, or the decoded frame and no filter.</summary>
+    private (PvArray Data, Hdf5CodecFilter? Filter, uint[] Parameters, int CodecFilters) ReadStored(int index)
+    {
         lock (_lock)
         {
-            using var capture = Hdf5CodecFilter.BeginCapture();
-            var target = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
+            // PureHDF still copies a (placeholder) frame into the target; one scratch frame serves every read.
+            using var capture = Hdf5CodecFilter.BeginCapture(_pool);
+            var target = _scratch ?? PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
+            _scratch = null;
             try
             {
                 Read(target, index, Uncached);
@@ -121,13 +131,11 @@ internal sealed class Hdf5FrameSource : IFrameSource
 
             if (capture.Filter is null)
             {
-                return new SimFrame(target, Shape, string.Empty, Shape.ByteLength);
+                return (target, null, [], 0);
             }
 
-            target.Dispose();
-            var chunk = PvArray.Allocate(ScalarType.UByte, capture.ChunkLength, _pool);
-            capture.Chunk.CopyTo(chunk.WritableBytes);
-            return new SimFrame(chunk, Shape, capture.Filter.Name, Shape.ByteLength);
+            _scratch = target;
+            return (capture.TakeChunk(), capture.Filter, capture.Parameters, capture.CodecFilters);
         }
     }
 
@@ -163,22 +171,12 @@ internal sealed class Hdf5FrameSource : IFrameSource
         }
 
         using var frame0 = decoded;
-        Hdf5CodecFilter filter;
-        byte[] chunk;
-        uint[] parameters;
-        int codecFilters;
-        lock (_lock)
+        var (chunk, filter, parameters, codecFilters) = ReadStored(0);
+        using var stored = chunk;
+        if (filter is null)
         {
-            using var capture = Hdf5CodecFilter.BeginCapture();
-            using var scratch = PvArray.Allocate(Shape.ElementType, Shape.Elements, _pool);
-            Read(scratch, 0, Uncached);
-            if (capture.Filter is null)
-            {
-                Note = $"{Name}: the first chunk of {datasetPath} is not stored compressed by an lz4, bslz4 or blosc filter; frames are sent uncompressed";
-                return string.Empty;
-            }
-
-            (filter, chunk, parameters, codecFilters) = (capture.Filter, capture.Chunk.ToArray(), capture.Parameters, capture.CodecFilters);
+            Note = $"{Name}: the first chunk of {datasetPath} is not stored compressed by an lz4, bslz4 or blosc filter; frames are sent uncompressed";
+            return string.Empty;
         }
 
         if (undecodable is not null)
@@ -192,7 +190,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
         var same = codecFilters == 1;
         try
         {
-            same = same && filter.Decode(chunk, parameters, check) == check.Length && check.AsSpan().SequenceEqual(decoded.Bytes);
+            same = same && filter.Decode(stored.Bytes, parameters, check) == check.Length && check.AsSpan().SequenceEqual(decoded.Bytes);
         }
         catch (InvalidDataException)
         {
@@ -205,7 +203,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
                 $"{Name}: the chunks of {datasetPath} pass through more filters than {filter.Name} (for example shuffle), so a consumer could not decode them as {filter.Name}; leave out --hdf-compression-mode to stream decoded frames");
     }
 
-    private void Read(PvArray array, int index, H5DatasetAccess? access)
+    private void Read(PvArray array, int index, H5DatasetAccess access)
     {
         var selection = _rank == 3
             ? new HyperslabSelection(3, [(ulong)index, 0, 0], [1, (ulong)Shape.Ny, (ulong)Shape.Nx])
@@ -233,20 +231,16 @@ internal sealed class Hdf5FrameSource : IFrameSource
         }
     }
 
-    private void Read<T>(Span<T> target, Selection? selection, H5DatasetAccess? access)
-        where T : unmanaged
-    {
-        if (access is { } a)
-        {
-            _dataset.Read(a, target, fileSelection: selection, memoryDims: [(ulong)target.Length]);
-        }
-        else
-        {
-            _dataset.Read(target, fileSelection: selection, memoryDims: [(ulong)target.Length]);
-        }
-    }
+    // A default access uses PureHDF's own chunk cache.
+    private void Read<T>(Span<T> target, Selection? selection, H5DatasetAccess access)
+        where T : unmanaged =>
+        _dataset.Read(access, target, fileSelection: selection, memoryDims: [(ulong)target.Length]);
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose()
+    {
+        _scratch?.Dispose();
+        _file.Dispose();
+    }
 
     private static ScalarType? ElementTypeOf(IH5DataType type) => type.Class switch
     {

@@ -1,3 +1,4 @@
+using Epics.Pva.Data;
 using PureHDF.Filters;
 
 namespace Epics.Streaming.Frames.Compression;
@@ -56,10 +57,13 @@ internal abstract class Hdf5CodecFilter : IH5Filter
     /// <summary>Encodes one chunk as the filter stores it (used to write test files and by PureHDF writers).</summary>
     public abstract byte[] Encode(ReadOnlySpan<byte> chunk, uint[] parameters);
 
-    /// <summary>Starts capturing stored chunks on this thread until the returned object is disposed.</summary>
-    internal static RawChunkCapture BeginCapture()
+    /// <summary>
+    /// Starts capturing the stored chunk of the next read on this thread, into an array from <paramref name="pool"/>,
+    /// until the returned object is disposed.
+    /// </summary>
+    internal static RawChunkCapture BeginCapture(FrameBufferPool? pool = null)
     {
-        var capture = new RawChunkCapture(() => t_capture = null);
+        var capture = new RawChunkCapture(pool, () => t_capture = null);
         t_capture = capture;
         return capture;
     }

@@ -1,37 +1,42 @@
+using Epics.Pva.Data;
 using PureHDF.Filters;
 
 namespace Epics.Streaming.Frames.Compression;
 
 /// <summary>
-/// One thread's capture of stored HDF5 chunks (see <see cref="Hdf5CodecFilter"/>): the chunk bytes of the last read,
-/// the filter that produced them and its parameters.
+/// One thread's capture of a stored HDF5 chunk (see <see cref="Hdf5CodecFilter"/>): the chunk's bytes, copied once
+/// into a pooled array the caller can take, the filter that stored them and its parameters.
 /// </summary>
 internal sealed class RawChunkCapture : IDisposable
 {
     private readonly Action _end;
+    private readonly FrameBufferPool? _pool;
     private byte[] _placeholder = [];
-    private byte[] _chunk = [];
+    private PvArray? _chunk;
 
-    internal RawChunkCapture(Action end) => _end = end;
+    internal RawChunkCapture(FrameBufferPool? pool, Action end)
+    {
+        _pool = pool;
+        _end = end;
+    }
 
     /// <summary>The filter whose stored chunk was kept, or null when no codec filter ran.</summary>
     public Hdf5CodecFilter? Filter { get; private set; }
 
     public uint[] Parameters { get; private set; } = [];
 
-    /// <summary>How many codec filters ran on the last chunk (more than one means a pipeline we cannot pass through).</summary>
+    /// <summary>How many codec filters ran on the chunk (more than one means a pipeline we cannot pass through).</summary>
     public int CodecFilters { get; private set; }
 
-    public ReadOnlySpan<byte> Chunk => _chunk.AsSpan(0, ChunkLength);
+    /// <summary>The stored chunk's bytes (empty when none was kept).</summary>
+    public ReadOnlySpan<byte> Chunk => _chunk is { } c ? c.Bytes : [];
 
-    public int ChunkLength { get; private set; }
-
-    /// <summary>Forgets the last chunk before the next read.</summary>
-    public void Reset()
+    /// <summary>Hands the stored chunk over to the caller, who then disposes it.</summary>
+    public PvArray TakeChunk()
     {
-        Filter = null;
-        CodecFilters = 0;
-        ChunkLength = 0;
+        var chunk = _chunk ?? throw new InvalidOperationException("no chunk was captured");
+        _chunk = null;
+        return chunk;
     }
 
     internal bool TryTake(Hdf5CodecFilter filter, FilterInfo info)
@@ -43,13 +48,8 @@ internal sealed class RawChunkCapture : IDisposable
         }
 
         var data = info.Buffer.Span;
-        if (_chunk.Length < data.Length)
-        {
-            _chunk = new byte[data.Length];
-        }
-
-        data.CopyTo(_chunk);
-        ChunkLength = data.Length;
+        _chunk = PvArray.Allocate(ScalarType.UByte, data.Length, _pool);
+        data.CopyTo(_chunk.WritableBytes);
         Filter = filter;
         Parameters = info.Parameters;
         return true;
@@ -66,5 +66,9 @@ internal sealed class RawChunkCapture : IDisposable
         return _placeholder.AsMemory(0, length);
     }
 
-    public void Dispose() => _end();
+    public void Dispose()
+    {
+        _chunk?.Dispose();
+        _end();
+    }
 }
