@@ -95,7 +95,7 @@ public sealed class AdSimServer : IAsyncDisposable
             var frameBytes = (long)first.ByteLength;
             var first0 = cache.QueueMode ? null : cache.Get(0);
             var compressedBytes = first0?.Data.ByteLength ?? FirstStoredLength(sources[0]) ?? frameBytes;
-            var codecName = sources[0] is Hdf5FrameSource { Codec: { Length: > 0 } codec } ? codec : "None";
+            var codecName = sources[0].Codec is { Length: > 0 } codec ? codec : "None";
             reporter.WriteLine(Inv($"Number of input frames: {cache.TotalFrames} (size: {first.Nx}x{first.Ny}, {frameBytes}B, type: {AdSimServerOptions.DataTypeName(first.ElementType)}, compressor: {codecName}, compressed size: {compressedBytes}B)"));
             if (cache.DistinctLimited)
             {
@@ -181,15 +181,15 @@ public sealed class AdSimServer : IAsyncDisposable
         }
     }
 
-    // Queue mode keeps no frame 0 to look at; the startup line still reports the first stored chunk's size.
+    // Queue mode keeps no frame 0 to look at; the startup line still reports the first frame's published size.
     private static long? FirstStoredLength(IFrameSource source)
     {
-        if (source is not Hdf5FrameSource { Codec.Length: > 0 } stored)
+        if (source.Codec.Length == 0)
         {
             return null;
         }
 
-        using var frame = stored.ReadStoredFrame(0);
+        using var frame = source.ReadPublishable(0);
         return frame.Data.ByteLength;
     }
 

@@ -99,14 +99,7 @@ internal sealed class FrameCache : IDisposable
         }
 
         var source = _sources[s];
-        var local = source is RandomFrameSource ? index : index - _starts[s];
-        if (source is Hdf5FrameSource { Codec.Length: > 0 } stored)
-        {
-            return stored.ReadStoredFrame(local);
-        }
-
-        var frame = source.ReadFrame(local);
-        return new SimFrame(frame, source.Shape, string.Empty, frame.ByteLength);
+        return source.ReadPublishable(source is RandomFrameSource ? index : index - _starts[s]);
     }
 
     private void Produce()

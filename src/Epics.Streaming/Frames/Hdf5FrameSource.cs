@@ -103,6 +103,17 @@ internal sealed class Hdf5FrameSource : IFrameSource
     /// Frame <paramref name="index"/> as its stored chunk with <see cref="Codec"/>; a chunk HDF5 stored unfiltered
     /// (compression is optional per chunk) comes back decoded with codec "".
     /// </summary>
+    public SimFrame ReadPublishable(int index)
+    {
+        if (Codec.Length == 0)
+        {
+            var frame = ReadFrame(index);
+            return new SimFrame(frame, Shape, string.Empty, frame.ByteLength);
+        }
+
+        return ReadStoredFrame(index);
+    }
+
     public SimFrame ReadStoredFrame(int index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)FrameCount, nameof(index));

@@ -14,4 +14,14 @@ internal interface IFrameSource : IDisposable
 
     /// <summary>Frame <paramref name="index"/> as a new array the caller owns, in host byte order.</summary>
     PvArray ReadFrame(int index);
+
+    /// <summary>The codec of the frames <see cref="ReadPublishable"/> returns: "" unless a source passes compressed data through.</summary>
+    string Codec => string.Empty;
+
+    /// <summary>Frame <paramref name="index"/> as it is published: decoded, or still compressed with <see cref="Codec"/>.</summary>
+    SimFrame ReadPublishable(int index)
+    {
+        var frame = ReadFrame(index);
+        return new SimFrame(frame, Shape, string.Empty, frame.ByteLength);
+    }
 }
