@@ -70,12 +70,12 @@ public sealed class AdSimServer : IAsyncDisposable
     {
         var o = Options;
         o.Validate();
-        var skipped = new List<string>();
-        var sources = FrameSources.Create(o, _pool, skipped);
+        var messages = new List<string>();
+        var sources = FrameSources.Create(o, _pool, messages);
         var reporter = new Reporter(_output, !o.DisableCurses);
         await using (reporter.ConfigureAwait(false))
         {
-            foreach (var s in skipped)
+            foreach (var s in messages)
             {
                 reporter.WriteLine(s);
             }

@@ -6,11 +6,11 @@ namespace Epics.Streaming.Frames;
 internal static class FrameSources
 {
     /// <summary>
-    /// File sources when <c>-id</c>/<c>-if</c> are given, else one random source. <paramref name="skipped"/> gets a line
+    /// File sources when <c>-id</c>/<c>-if</c> are given, else one random source. <paramref name="messages"/> gets a line
     /// for each file that could not be read (those are skipped, as the reference does) and for each remark on how a
     /// file is read.
     /// </summary>
-    public static List<IFrameSource> Create(AdSimServerOptions o, FrameBufferPool pool, List<string> skipped)
+    public static List<IFrameSource> Create(AdSimServerOptions o, FrameBufferPool pool, List<string> messages)
     {
         var files = new List<string>();
         if (o.InputDirectory is { } dir)
@@ -52,22 +52,22 @@ internal static class FrameSources
                 sources.Add(source);
                 if (source is Hdf5FrameSource { Note: { } note })
                 {
-                    skipped.Add(note);
+                    messages.Add(note);
                 }
                 else if (o.HdfCompressionMode && source is not Hdf5FrameSource)
                 {
-                    skipped.Add($"{path}: --hdf-compression-mode applies to HDF5 input only; its frames are sent uncompressed");
+                    messages.Add($"{path}: --hdf-compression-mode applies to HDF5 input only; its frames are sent uncompressed");
                 }
             }
             catch (Exception e) when (e is StreamingConfigurationException or IOException or UnauthorizedAccessException)
             {
-                skipped.Add($"Skipping {path}: {e.Message}");
+                messages.Add($"Skipping {path}: {e.Message}");
             }
         }
 
         return sources.Count > 0
             ? sources
-            : throw new StreamingConfigurationException(skipped.Count > 0 ? $"No frames could be read: {skipped[0]}" : "No input files found.");
+            : throw new StreamingConfigurationException(messages.Count > 0 ? $"No frames could be read: {messages[0]}" : "No input files found.");
     }
 
     private static IFrameSource Open(string path, AdSimServerOptions o, RawFileInfo? raw, FrameBufferPool pool)
