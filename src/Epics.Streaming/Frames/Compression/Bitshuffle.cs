@@ -22,8 +22,9 @@ namespace Epics.Streaming.Frames.Compression;
 /// rotates the bits of a byte's address (vector index, byte index) left by one, so moving the 3 + log2 s vector
 /// bits below the 4 byte bits takes 3 + log2 s rounds, and the reverse takes 4.</item>
 /// </list>
-/// AVX2 unpacks work within 128-bit halves, so each half runs the 128-bit algorithm on its own 16 row bytes: the
-/// elements of the low halves come first, those of the high halves 128 elements later.
+/// One generic path serves both widths through <see cref="ISimd{TVec}"/>. AVX2 unpacks work within 128-bit halves, so
+/// each half runs the 128-bit algorithm on its own 16 row bytes: the elements of the low halves come first, those of
+/// the high halves 128 elements later.
 /// Other element sizes transpose each byte lane j the same way (as if the elements were single bytes) and scatter the
 /// bytes to every s-th position. Hardware without these vectors and the last few row bytes take a scalar 8x8 bit-matrix
 /// transpose per byte.
@@ -41,23 +42,16 @@ internal static class Bitshuffle
     {
         Validate(shuffled.Length, output.Length, elements, elementSize);
         var rowBytes = elements / 8;
-        var done = 0;
         var log2 = VectorLog2(elementSize);
+        int done;
         if (log2 >= 0)
         {
-            if (Avx2.IsSupported)
-            {
-                done = UnshuffleAvx2(shuffled, output, rowBytes, elementSize, log2);
-            }
-
-            if (Sse2.IsSupported || AdvSimd.Arm64.IsSupported)
-            {
-                done = Unshuffle128(shuffled, output, rowBytes, elementSize, log2, done);
-            }
+            done = UnshuffleVectors<Vector256<byte>, Simd256>(shuffled, output, rowBytes, elementSize, log2, 0);
+            done = UnshuffleVectors<Vector128<byte>, Simd128>(shuffled, output, rowBytes, elementSize, log2, done);
         }
-        else if (Sse2.IsSupported || AdvSimd.Arm64.IsSupported)
+        else
         {
-            done = UnshuffleStrided128(shuffled, output, rowBytes, elementSize);
+            done = UnshuffleStrided(shuffled, output, rowBytes, elementSize);
         }
 
         UnshuffleScalar(shuffled, output, rowBytes, elementSize, done);
@@ -68,22 +62,15 @@ internal static class Bitshuffle
     {
         Validate(input.Length, shuffled.Length, elements, elementSize);
         var rowBytes = elements / 8;
-        var done = 0;
+        int done;
         if (VectorLog2(elementSize) >= 0)
         {
-            if (Avx2.IsSupported)
-            {
-                done = ShuffleAvx2(input, shuffled, rowBytes, elementSize);
-            }
-
-            if (Sse2.IsSupported || AdvSimd.Arm64.IsSupported)
-            {
-                done = Shuffle128(input, shuffled, rowBytes, elementSize, done);
-            }
+            done = ShuffleVectors<Vector256<byte>, Simd256>(input, shuffled, rowBytes, elementSize, 0);
+            done = ShuffleVectors<Vector128<byte>, Simd128>(input, shuffled, rowBytes, elementSize, done);
         }
-        else if (Sse2.IsSupported || AdvSimd.Arm64.IsSupported)
+        else
         {
-            done = ShuffleStrided128(input, shuffled, rowBytes, elementSize);
+            done = ShuffleStrided(input, shuffled, rowBytes, elementSize);
         }
 
         ShuffleScalar(input, shuffled, rowBytes, elementSize, done);
@@ -121,206 +108,64 @@ internal static class Bitshuffle
     private static int VectorLog2(int elementSize) =>
         elementSize <= MaxVectorElementSize && BitOperations.IsPow2(elementSize) ? BitOperations.Log2((uint)elementSize) : -1;
 
-    private static int UnshuffleAvx2(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s, int log2)
+    /// <summary>Row bytes <paramref name="k"/>.. in vectors of one width; returns where it stopped.</summary>
+    private static int UnshuffleVectors<TVec, TSimd>(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s, int log2, int k)
+        where TVec : unmanaged
+        where TSimd : ISimd<TVec>
     {
-        Span<Vector256<byte>> x = stackalloc Vector256<byte>[8 * s];
-        Span<Vector256<byte>> y = stackalloc Vector256<byte>[8 * s];
+        if (!TSimd.IsSupported)
+        {
+            return k;
+        }
+
+        Span<TVec> x = stackalloc TVec[8 * s];
+        Span<TVec> y = stackalloc TVec[8 * s];
         ref var src = ref MemoryMarshal.GetReference(source);
         ref var dst = ref MemoryMarshal.GetReference(target);
-        var rows = (nuint)rowBytes;
-        var k = 0;
-        for (; k + 32 <= rowBytes; k += 32)
+        for (; k + TSimd.RowBytes <= rowBytes; k += TSimd.RowBytes)
         {
             for (var j = 0; j < s; j++)
             {
-                ref var row = ref Unsafe.Add(ref src, (8 * j * rowBytes) + k);
-                var a0 = Vector256.LoadUnsafe(ref row);
-                var a1 = Vector256.LoadUnsafe(ref row, rows);
-                var a2 = Vector256.LoadUnsafe(ref row, 2 * rows);
-                var a3 = Vector256.LoadUnsafe(ref row, 3 * rows);
-                var a4 = Vector256.LoadUnsafe(ref row, 4 * rows);
-                var a5 = Vector256.LoadUnsafe(ref row, 5 * rows);
-                var a6 = Vector256.LoadUnsafe(ref row, 6 * rows);
-                var a7 = Vector256.LoadUnsafe(ref row, 7 * rows);
-                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-
-                // Vector s·m + j holds byte j of elements 8k'+m: the address order the unpack rounds start from.
-                x[j] = a0;
-                x[s + j] = a1;
-                x[(2 * s) + j] = a2;
-                x[(3 * s) + j] = a3;
-                x[(4 * s) + j] = a4;
-                x[(5 * s) + j] = a5;
-                x[(6 * s) + j] = a6;
-                x[(7 * s) + j] = a7;
+                LoadRows<TVec, TSimd>(ref Unsafe.Add(ref src, (8 * j * rowBytes) + k), (nuint)rowBytes, x, s, j);
             }
 
-            for (var round = 0; round < 3 + log2; round++)
-            {
-                Interleave(x, y);
-                var swap = x;
-                x = y;
-                y = swap;
-            }
-
-            // Low halves hold elements 8k..8k+127, high halves the next 128.
+            var elements = Interleave<TVec, TSimd>(x, y, 3 + log2);
             var at = (nuint)(8 * k * s);
-            var high = (nuint)(128 * s);
-            for (var v = 0; v < x.Length; v++)
+            for (var v = 0; v < elements.Length; v++)
             {
-                x[v].GetLower().StoreUnsafe(ref dst, at + (nuint)(16 * v));
-                x[v].GetUpper().StoreUnsafe(ref dst, at + high + (nuint)(16 * v));
+                TSimd.StoreLanes(elements[v], ref dst, at + (nuint)(16 * v), (nuint)(128 * s));
             }
         }
 
         return k;
     }
 
-    private static int ShuffleAvx2(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
+    /// <inheritdoc cref="UnshuffleVectors"/>
+    private static int ShuffleVectors<TVec, TSimd>(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s, int k)
+        where TVec : unmanaged
+        where TSimd : ISimd<TVec>
     {
-        Span<Vector256<byte>> x = stackalloc Vector256<byte>[8 * s];
-        Span<Vector256<byte>> y = stackalloc Vector256<byte>[8 * s];
-        ref var src = ref MemoryMarshal.GetReference(source);
-        ref var dst = ref MemoryMarshal.GetReference(target);
-        var rows = (nuint)rowBytes;
-        var k = 0;
-        for (; k + 32 <= rowBytes; k += 32)
+        if (!TSimd.IsSupported)
         {
-            var at = (nuint)(8 * k * s);
-            var high = (nuint)(128 * s);
-            for (var v = 0; v < x.Length; v++)
-            {
-                x[v] = Vector256.Create(
-                    Vector128.LoadUnsafe(ref src, at + (nuint)(16 * v)),
-                    Vector128.LoadUnsafe(ref src, at + high + (nuint)(16 * v)));
-            }
-
-            for (var round = 0; round < 4; round++)
-            {
-                Interleave(x, y);
-                var swap = x;
-                x = y;
-                y = swap;
-            }
-
-            for (var j = 0; j < s; j++)
-            {
-                var a0 = x[j];
-                var a1 = x[s + j];
-                var a2 = x[(2 * s) + j];
-                var a3 = x[(3 * s) + j];
-                var a4 = x[(4 * s) + j];
-                var a5 = x[(5 * s) + j];
-                var a6 = x[(6 * s) + j];
-                var a7 = x[(7 * s) + j];
-                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-                ref var row = ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k);
-                a0.StoreUnsafe(ref row);
-                a1.StoreUnsafe(ref row, rows);
-                a2.StoreUnsafe(ref row, 2 * rows);
-                a3.StoreUnsafe(ref row, 3 * rows);
-                a4.StoreUnsafe(ref row, 4 * rows);
-                a5.StoreUnsafe(ref row, 5 * rows);
-                a6.StoreUnsafe(ref row, 6 * rows);
-                a7.StoreUnsafe(ref row, 7 * rows);
-            }
+            return k;
         }
 
-        return k;
-    }
-
-    private static int Unshuffle128(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s, int log2, int k)
-    {
-        Span<Vector128<byte>> x = stackalloc Vector128<byte>[8 * s];
-        Span<Vector128<byte>> y = stackalloc Vector128<byte>[8 * s];
+        Span<TVec> x = stackalloc TVec[8 * s];
+        Span<TVec> y = stackalloc TVec[8 * s];
         ref var src = ref MemoryMarshal.GetReference(source);
         ref var dst = ref MemoryMarshal.GetReference(target);
-        var rows = (nuint)rowBytes;
-        for (; k + 16 <= rowBytes; k += 16)
-        {
-            for (var j = 0; j < s; j++)
-            {
-                ref var row = ref Unsafe.Add(ref src, (8 * j * rowBytes) + k);
-                var a0 = Vector128.LoadUnsafe(ref row);
-                var a1 = Vector128.LoadUnsafe(ref row, rows);
-                var a2 = Vector128.LoadUnsafe(ref row, 2 * rows);
-                var a3 = Vector128.LoadUnsafe(ref row, 3 * rows);
-                var a4 = Vector128.LoadUnsafe(ref row, 4 * rows);
-                var a5 = Vector128.LoadUnsafe(ref row, 5 * rows);
-                var a6 = Vector128.LoadUnsafe(ref row, 6 * rows);
-                var a7 = Vector128.LoadUnsafe(ref row, 7 * rows);
-                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-                x[j] = a0;
-                x[s + j] = a1;
-                x[(2 * s) + j] = a2;
-                x[(3 * s) + j] = a3;
-                x[(4 * s) + j] = a4;
-                x[(5 * s) + j] = a5;
-                x[(6 * s) + j] = a6;
-                x[(7 * s) + j] = a7;
-            }
-
-            for (var round = 0; round < 3 + log2; round++)
-            {
-                Interleave(x, y);
-                var swap = x;
-                x = y;
-                y = swap;
-            }
-
-            var at = (nuint)(8 * k * s);
-            for (var v = 0; v < x.Length; v++)
-            {
-                x[v].StoreUnsafe(ref dst, at + (nuint)(16 * v));
-            }
-        }
-
-        return k;
-    }
-
-    private static int Shuffle128(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s, int k)
-    {
-        Span<Vector128<byte>> x = stackalloc Vector128<byte>[8 * s];
-        Span<Vector128<byte>> y = stackalloc Vector128<byte>[8 * s];
-        ref var src = ref MemoryMarshal.GetReference(source);
-        ref var dst = ref MemoryMarshal.GetReference(target);
-        var rows = (nuint)rowBytes;
-        for (; k + 16 <= rowBytes; k += 16)
+        for (; k + TSimd.RowBytes <= rowBytes; k += TSimd.RowBytes)
         {
             var at = (nuint)(8 * k * s);
             for (var v = 0; v < x.Length; v++)
             {
-                x[v] = Vector128.LoadUnsafe(ref src, at + (nuint)(16 * v));
+                x[v] = TSimd.LoadLanes(ref src, at + (nuint)(16 * v), (nuint)(128 * s));
             }
 
-            for (var round = 0; round < 4; round++)
-            {
-                Interleave(x, y);
-                var swap = x;
-                x = y;
-                y = swap;
-            }
-
+            var vectors = Interleave<TVec, TSimd>(x, y, 4);
             for (var j = 0; j < s; j++)
             {
-                var a0 = x[j];
-                var a1 = x[s + j];
-                var a2 = x[(2 * s) + j];
-                var a3 = x[(3 * s) + j];
-                var a4 = x[(4 * s) + j];
-                var a5 = x[(5 * s) + j];
-                var a6 = x[(6 * s) + j];
-                var a7 = x[(7 * s) + j];
-                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-                ref var row = ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k);
-                a0.StoreUnsafe(ref row);
-                a1.StoreUnsafe(ref row, rows);
-                a2.StoreUnsafe(ref row, 2 * rows);
-                a3.StoreUnsafe(ref row, 3 * rows);
-                a4.StoreUnsafe(ref row, 4 * rows);
-                a5.StoreUnsafe(ref row, 5 * rows);
-                a6.StoreUnsafe(ref row, 6 * rows);
-                a7.StoreUnsafe(ref row, 7 * rows);
+                StoreRows<TVec, TSimd>(vectors, s, j, ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k), (nuint)rowBytes);
             }
         }
 
@@ -328,37 +173,29 @@ internal static class Bitshuffle
     }
 
     /// <summary>Any element size: each byte lane as single-byte elements through a 128-byte buffer, then scattered.</summary>
-    private static int UnshuffleStrided128(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
+    private static int UnshuffleStrided(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
     {
+        if (!Simd128.IsSupported)
+        {
+            return 0;
+        }
+
         Span<Vector128<byte>> x = stackalloc Vector128<byte>[8];
         Span<Vector128<byte>> y = stackalloc Vector128<byte>[8];
         Span<byte> lane = stackalloc byte[128];
         ref var src = ref MemoryMarshal.GetReference(source);
         ref var dst = ref MemoryMarshal.GetReference(target);
         ref var laneRef = ref MemoryMarshal.GetReference(lane);
-        var rows = (nuint)rowBytes;
         var k = 0;
         for (; k + 16 <= rowBytes; k += 16)
         {
             for (var j = 0; j < s; j++)
             {
-                ref var row = ref Unsafe.Add(ref src, (8 * j * rowBytes) + k);
-                var a0 = Vector128.LoadUnsafe(ref row);
-                var a1 = Vector128.LoadUnsafe(ref row, rows);
-                var a2 = Vector128.LoadUnsafe(ref row, 2 * rows);
-                var a3 = Vector128.LoadUnsafe(ref row, 3 * rows);
-                var a4 = Vector128.LoadUnsafe(ref row, 4 * rows);
-                var a5 = Vector128.LoadUnsafe(ref row, 5 * rows);
-                var a6 = Vector128.LoadUnsafe(ref row, 6 * rows);
-                var a7 = Vector128.LoadUnsafe(ref row, 7 * rows);
-                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-                (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]) = (a0, a1, a2, a3, a4, a5, a6, a7);
-                Interleave(x, y);
-                Interleave(y, x);
-                Interleave(x, y);
+                LoadRows<Vector128<byte>, Simd128>(ref Unsafe.Add(ref src, (8 * j * rowBytes) + k), (nuint)rowBytes, x, 1, 0);
+                var bytes = Interleave<Vector128<byte>, Simd128>(x, y, 3);
                 for (var v = 0; v < 8; v++)
                 {
-                    y[v].StoreUnsafe(ref laneRef, (nuint)(16 * v));
+                    bytes[v].StoreUnsafe(ref laneRef, (nuint)(16 * v));
                 }
 
                 ref var element = ref Unsafe.Add(ref dst, (8 * k * s) + j);
@@ -372,15 +209,20 @@ internal static class Bitshuffle
         return k;
     }
 
-    private static int ShuffleStrided128(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
+    /// <inheritdoc cref="UnshuffleStrided"/>
+    private static int ShuffleStrided(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s)
     {
+        if (!Simd128.IsSupported)
+        {
+            return 0;
+        }
+
         Span<Vector128<byte>> x = stackalloc Vector128<byte>[8];
         Span<Vector128<byte>> y = stackalloc Vector128<byte>[8];
         Span<byte> lane = stackalloc byte[128];
         ref var src = ref MemoryMarshal.GetReference(source);
         ref var dst = ref MemoryMarshal.GetReference(target);
         ref var laneRef = ref MemoryMarshal.GetReference(lane);
-        var rows = (nuint)rowBytes;
         var k = 0;
         for (; k + 16 <= rowBytes; k += 16)
         {
@@ -397,21 +239,8 @@ internal static class Bitshuffle
                     x[v] = Vector128.LoadUnsafe(ref laneRef, (nuint)(16 * v));
                 }
 
-                Interleave(x, y);
-                Interleave(y, x);
-                Interleave(x, y);
-                Interleave(y, x);
-                var (a0, a1, a2, a3, a4, a5, a6, a7) = (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
-                TransposeBits8(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-                ref var row = ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k);
-                a0.StoreUnsafe(ref row);
-                a1.StoreUnsafe(ref row, rows);
-                a2.StoreUnsafe(ref row, 2 * rows);
-                a3.StoreUnsafe(ref row, 3 * rows);
-                a4.StoreUnsafe(ref row, 4 * rows);
-                a5.StoreUnsafe(ref row, 5 * rows);
-                a6.StoreUnsafe(ref row, 6 * rows);
-                a7.StoreUnsafe(ref row, 7 * rows);
+                var vectors = Interleave<Vector128<byte>, Simd128>(x, y, 4);
+                StoreRows<Vector128<byte>, Simd128>(vectors, 1, 0, ref Unsafe.Add(ref dst, (8 * j * rowBytes) + k), (nuint)rowBytes);
             }
         }
 
@@ -419,46 +248,87 @@ internal static class Bitshuffle
     }
 
     /// <summary>
-    /// One unpack round: output vector 2p (2p + 1) interleaves the low (high) bytes of inputs p and p + n/2. In
-    /// address bits (vector, byte) that is a rotation left by one.
+    /// Loads the 8 rows at <paramref name="row"/> + b·<paramref name="rows"/>, bit-transposes them and puts vector m at
+    /// x[s·m + j]: byte j of elements 8k'+m, the address order the unpack rounds start from.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Interleave(ReadOnlySpan<Vector256<byte>> x, Span<Vector256<byte>> y)
+    private static void LoadRows<TVec, TSimd>(ref byte row, nuint rows, Span<TVec> x, int s, int j)
+        where TVec : unmanaged
+        where TSimd : ISimd<TVec>
     {
-        var half = x.Length / 2;
-        ref var from = ref MemoryMarshal.GetReference(x);
-        ref var to = ref MemoryMarshal.GetReference(y);
-        for (var p = 0; p < half; p++)
-        {
-            var a = Unsafe.Add(ref from, p);
-            var b = Unsafe.Add(ref from, p + half);
-            Unsafe.Add(ref to, 2 * p) = Avx2.UnpackLow(a, b);
-            Unsafe.Add(ref to, (2 * p) + 1) = Avx2.UnpackHigh(a, b);
-        }
+        var a0 = TSimd.Load(ref row, 0);
+        var a1 = TSimd.Load(ref row, rows);
+        var a2 = TSimd.Load(ref row, 2 * rows);
+        var a3 = TSimd.Load(ref row, 3 * rows);
+        var a4 = TSimd.Load(ref row, 4 * rows);
+        var a5 = TSimd.Load(ref row, 5 * rows);
+        var a6 = TSimd.Load(ref row, 6 * rows);
+        var a7 = TSimd.Load(ref row, 7 * rows);
+        TransposeBits8<TVec, TSimd>(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+        x[j] = a0;
+        x[s + j] = a1;
+        x[(2 * s) + j] = a2;
+        x[(3 * s) + j] = a3;
+        x[(4 * s) + j] = a4;
+        x[(5 * s) + j] = a5;
+        x[(6 * s) + j] = a6;
+        x[(7 * s) + j] = a7;
     }
 
-    /// <inheritdoc cref="Interleave(ReadOnlySpan{Vector256{byte}}, Span{Vector256{byte}})"/>
+    /// <summary>The inverse of <see cref="LoadRows"/>: vectors x[s·m + j] bit-transposed into the 8 rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Interleave(ReadOnlySpan<Vector128<byte>> x, Span<Vector128<byte>> y)
+    private static void StoreRows<TVec, TSimd>(ReadOnlySpan<TVec> x, int s, int j, ref byte row, nuint rows)
+        where TVec : unmanaged
+        where TSimd : ISimd<TVec>
+    {
+        var a0 = x[j];
+        var a1 = x[s + j];
+        var a2 = x[(2 * s) + j];
+        var a3 = x[(3 * s) + j];
+        var a4 = x[(4 * s) + j];
+        var a5 = x[(5 * s) + j];
+        var a6 = x[(6 * s) + j];
+        var a7 = x[(7 * s) + j];
+        TransposeBits8<TVec, TSimd>(ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+        TSimd.Store(a0, ref row, 0);
+        TSimd.Store(a1, ref row, rows);
+        TSimd.Store(a2, ref row, 2 * rows);
+        TSimd.Store(a3, ref row, 3 * rows);
+        TSimd.Store(a4, ref row, 4 * rows);
+        TSimd.Store(a5, ref row, 5 * rows);
+        TSimd.Store(a6, ref row, 6 * rows);
+        TSimd.Store(a7, ref row, 7 * rows);
+    }
+
+    /// <summary>
+    /// <paramref name="rounds"/> unpack rounds ping-ponging between the buffers; returns the one holding the result.
+    /// One round: output vector 2p (2p + 1) interleaves the low (high) bytes of inputs p and p + n/2. In address bits
+    /// (vector, byte) that is a rotation left by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<TVec> Interleave<TVec, TSimd>(Span<TVec> x, Span<TVec> y, int rounds)
+        where TVec : unmanaged
+        where TSimd : ISimd<TVec>
     {
         var half = x.Length / 2;
-        ref var from = ref MemoryMarshal.GetReference(x);
-        ref var to = ref MemoryMarshal.GetReference(y);
-        for (var p = 0; p < half; p++)
+        for (var round = 0; round < rounds; round++)
         {
-            var a = Unsafe.Add(ref from, p);
-            var b = Unsafe.Add(ref from, p + half);
-            if (Sse2.IsSupported)
+            ref var from = ref MemoryMarshal.GetReference(x);
+            ref var to = ref MemoryMarshal.GetReference(y);
+            for (var p = 0; p < half; p++)
             {
-                Unsafe.Add(ref to, 2 * p) = Sse2.UnpackLow(a, b);
-                Unsafe.Add(ref to, (2 * p) + 1) = Sse2.UnpackHigh(a, b);
+                var a = Unsafe.Add(ref from, p);
+                var b = Unsafe.Add(ref from, p + half);
+                Unsafe.Add(ref to, 2 * p) = TSimd.ZipLow(a, b);
+                Unsafe.Add(ref to, (2 * p) + 1) = TSimd.ZipHigh(a, b);
             }
-            else
-            {
-                Unsafe.Add(ref to, 2 * p) = AdvSimd.Arm64.ZipLow(a, b);
-                Unsafe.Add(ref to, (2 * p) + 1) = AdvSimd.Arm64.ZipHigh(a, b);
-            }
+
+            var swap = x;
+            x = y;
+            y = swap;
         }
+
+        return x;
     }
 
     /// <summary>
@@ -466,70 +336,23 @@ internal static class Bitshuffle
     /// bit b of vector m is what bit m of vector b was. Swaps 4x4, then 2x2, then 1x1 blocks.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeBits8(
-        ref Vector256<byte> a0, ref Vector256<byte> a1, ref Vector256<byte> a2, ref Vector256<byte> a3,
-        ref Vector256<byte> a4, ref Vector256<byte> a5, ref Vector256<byte> a6, ref Vector256<byte> a7)
+    private static void TransposeBits8<TVec, TSimd>(
+        ref TVec a0, ref TVec a1, ref TVec a2, ref TVec a3, ref TVec a4, ref TVec a5, ref TVec a6, ref TVec a7)
+        where TVec : unmanaged
+        where TSimd : ISimd<TVec>
     {
-        var m4 = Vector256.Create((byte)0x0F);
-        SwapBits(ref a0, ref a4, 4, m4);
-        SwapBits(ref a1, ref a5, 4, m4);
-        SwapBits(ref a2, ref a6, 4, m4);
-        SwapBits(ref a3, ref a7, 4, m4);
-        var m2 = Vector256.Create((byte)0x33);
-        SwapBits(ref a0, ref a2, 2, m2);
-        SwapBits(ref a1, ref a3, 2, m2);
-        SwapBits(ref a4, ref a6, 2, m2);
-        SwapBits(ref a5, ref a7, 2, m2);
-        var m1 = Vector256.Create((byte)0x55);
-        SwapBits(ref a0, ref a1, 1, m1);
-        SwapBits(ref a2, ref a3, 1, m1);
-        SwapBits(ref a4, ref a5, 1, m1);
-        SwapBits(ref a6, ref a7, 1, m1);
-    }
-
-    /// <inheritdoc cref="TransposeBits8(ref Vector256{byte}, ref Vector256{byte}, ref Vector256{byte}, ref Vector256{byte}, ref Vector256{byte}, ref Vector256{byte}, ref Vector256{byte}, ref Vector256{byte})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TransposeBits8(
-        ref Vector128<byte> a0, ref Vector128<byte> a1, ref Vector128<byte> a2, ref Vector128<byte> a3,
-        ref Vector128<byte> a4, ref Vector128<byte> a5, ref Vector128<byte> a6, ref Vector128<byte> a7)
-    {
-        var m4 = Vector128.Create((byte)0x0F);
-        SwapBits(ref a0, ref a4, 4, m4);
-        SwapBits(ref a1, ref a5, 4, m4);
-        SwapBits(ref a2, ref a6, 4, m4);
-        SwapBits(ref a3, ref a7, 4, m4);
-        var m2 = Vector128.Create((byte)0x33);
-        SwapBits(ref a0, ref a2, 2, m2);
-        SwapBits(ref a1, ref a3, 2, m2);
-        SwapBits(ref a4, ref a6, 2, m2);
-        SwapBits(ref a5, ref a7, 2, m2);
-        var m1 = Vector128.Create((byte)0x55);
-        SwapBits(ref a0, ref a1, 1, m1);
-        SwapBits(ref a2, ref a3, 1, m1);
-        SwapBits(ref a4, ref a5, 1, m1);
-        SwapBits(ref a6, ref a7, 1, m1);
-    }
-
-    /// <summary>
-    /// In every byte, swaps the <paramref name="mask"/> bits of <paramref name="second"/> with the bits
-    /// <paramref name="shift"/> places higher in <paramref name="first"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SwapBits(ref Vector256<byte> first, ref Vector256<byte> second, int shift, Vector256<byte> mask)
-    {
-        // 16-bit shifts (there are no 8-bit ones); the mask drops the bits that crossed into the neighbouring byte.
-        var t = (Vector256.ShiftRightLogical(first.AsUInt16(), shift).AsByte() ^ second) & mask;
-        second ^= t;
-        first ^= Vector256.ShiftLeft(t.AsUInt16(), shift).AsByte();
-    }
-
-    /// <inheritdoc cref="SwapBits(ref Vector256{byte}, ref Vector256{byte}, int, Vector256{byte})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SwapBits(ref Vector128<byte> first, ref Vector128<byte> second, int shift, Vector128<byte> mask)
-    {
-        var t = (Vector128.ShiftRightLogical(first.AsUInt16(), shift).AsByte() ^ second) & mask;
-        second ^= t;
-        first ^= Vector128.ShiftLeft(t.AsUInt16(), shift).AsByte();
+        TSimd.SwapBits(ref a0, ref a4, 4, 0x0F);
+        TSimd.SwapBits(ref a1, ref a5, 4, 0x0F);
+        TSimd.SwapBits(ref a2, ref a6, 4, 0x0F);
+        TSimd.SwapBits(ref a3, ref a7, 4, 0x0F);
+        TSimd.SwapBits(ref a0, ref a2, 2, 0x33);
+        TSimd.SwapBits(ref a1, ref a3, 2, 0x33);
+        TSimd.SwapBits(ref a4, ref a6, 2, 0x33);
+        TSimd.SwapBits(ref a5, ref a7, 2, 0x33);
+        TSimd.SwapBits(ref a0, ref a1, 1, 0x55);
+        TSimd.SwapBits(ref a2, ref a3, 1, 0x55);
+        TSimd.SwapBits(ref a4, ref a5, 1, 0x55);
+        TSimd.SwapBits(ref a6, ref a7, 1, 0x55);
     }
 
     /// <summary>Row bytes <paramref name="k"/>.. one at a time: gather the 8x8 bit matrix, transpose, scatter.</summary>
@@ -539,43 +362,151 @@ internal static class Bitshuffle
         {
             for (var j = 0; j < s; j++)
             {
-                var x = 0UL;
-                var row = (8 * j * rowBytes) + k;
-                for (var b = 0; b < 8; b++)
-                {
-                    x |= (ulong)source[row + (b * rowBytes)] << (8 * b);
-                }
-
-                x = TransposeBits(x);
-                var at = (8 * k * s) + j;
-                for (var m = 0; m < 8; m++)
-                {
-                    target[at + (m * s)] = (byte)(x >> (8 * m));
-                }
+                Scatter8(target, (8 * k * s) + j, s, TransposeBits(Gather8(source, (8 * j * rowBytes) + k, rowBytes)));
             }
         }
     }
 
+    /// <inheritdoc cref="UnshuffleScalar"/>
     private static void ShuffleScalar(ReadOnlySpan<byte> source, Span<byte> target, int rowBytes, int s, int k)
     {
         for (; k < rowBytes; k++)
         {
             for (var j = 0; j < s; j++)
             {
-                var x = 0UL;
-                var at = (8 * k * s) + j;
-                for (var m = 0; m < 8; m++)
-                {
-                    x |= (ulong)source[at + (m * s)] << (8 * m);
-                }
-
-                x = TransposeBits(x);
-                var row = (8 * j * rowBytes) + k;
-                for (var b = 0; b < 8; b++)
-                {
-                    target[row + (b * rowBytes)] = (byte)(x >> (8 * b));
-                }
+                Scatter8(target, (8 * j * rowBytes) + k, rowBytes, TransposeBits(Gather8(source, (8 * k * s) + j, s)));
             }
+        }
+    }
+
+    /// <summary>Bytes at <paramref name="at"/> + i·<paramref name="stride"/>, i = 0..7, as one little-endian word.</summary>
+    private static ulong Gather8(ReadOnlySpan<byte> source, int at, int stride)
+    {
+        var x = 0UL;
+        for (var i = 0; i < 8; i++)
+        {
+            x |= (ulong)source[at + (i * stride)] << (8 * i);
+        }
+
+        return x;
+    }
+
+    /// <summary>The inverse of <see cref="Gather8"/>.</summary>
+    private static void Scatter8(Span<byte> target, int at, int stride, ulong x)
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            target[at + (i * stride)] = (byte)(x >> (8 * i));
+        }
+    }
+
+    /// <summary>The few vector operations the paths need, for one vector width.</summary>
+    private interface ISimd<TVec>
+        where TVec : unmanaged
+    {
+        static abstract bool IsSupported { get; }
+
+        /// <summary>Bytes of every bit-row one vector covers.</summary>
+        static abstract int RowBytes { get; }
+
+        static abstract TVec Load(ref byte source, nuint offset);
+
+        static abstract void Store(TVec value, ref byte target, nuint offset);
+
+        /// <summary>Loads 128-bit lane h from <paramref name="offset"/> + h·<paramref name="laneStride"/>.</summary>
+        static abstract TVec LoadLanes(ref byte source, nuint offset, nuint laneStride);
+
+        /// <summary>Stores 128-bit lane h at <paramref name="offset"/> + h·<paramref name="laneStride"/>.</summary>
+        static abstract void StoreLanes(TVec value, ref byte target, nuint offset, nuint laneStride);
+
+        /// <summary>Interleaves the low bytes of each 128-bit lane of <paramref name="a"/> and <paramref name="b"/>.</summary>
+        static abstract TVec ZipLow(TVec a, TVec b);
+
+        /// <summary>Interleaves the high bytes of each 128-bit lane of <paramref name="a"/> and <paramref name="b"/>.</summary>
+        static abstract TVec ZipHigh(TVec a, TVec b);
+
+        /// <summary>
+        /// In every byte, swaps the <paramref name="mask"/> bits of <paramref name="second"/> with the bits
+        /// <paramref name="shift"/> places higher in <paramref name="first"/>.
+        /// </summary>
+        static abstract void SwapBits(ref TVec first, ref TVec second, int shift, byte mask);
+    }
+
+    /// <summary>SSE2, or AdvSimd on Arm64.</summary>
+    private readonly struct Simd128 : ISimd<Vector128<byte>>
+    {
+        public static bool IsSupported => Sse2.IsSupported || AdvSimd.Arm64.IsSupported;
+
+        public static int RowBytes => 16;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<byte> Load(ref byte source, nuint offset) => Vector128.LoadUnsafe(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector128<byte> value, ref byte target, nuint offset) => value.StoreUnsafe(ref target, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<byte> LoadLanes(ref byte source, nuint offset, nuint laneStride) => Load(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreLanes(Vector128<byte> value, ref byte target, nuint offset, nuint laneStride) =>
+            Store(value, ref target, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<byte> ZipLow(Vector128<byte> a, Vector128<byte> b) =>
+            Sse2.IsSupported ? Sse2.UnpackLow(a, b) : AdvSimd.Arm64.ZipLow(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<byte> ZipHigh(Vector128<byte> a, Vector128<byte> b) =>
+            Sse2.IsSupported ? Sse2.UnpackHigh(a, b) : AdvSimd.Arm64.ZipHigh(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void SwapBits(ref Vector128<byte> first, ref Vector128<byte> second, int shift, byte mask)
+        {
+            // 16-bit shifts (there are no 8-bit ones); the mask drops the bits that crossed into the neighbouring byte.
+            var t = (Vector128.ShiftRightLogical(first.AsUInt16(), shift).AsByte() ^ second) & Vector128.Create(mask);
+            second ^= t;
+            first ^= Vector128.ShiftLeft(t.AsUInt16(), shift).AsByte();
+        }
+    }
+
+    /// <summary>AVX2: two independent 128-bit lanes per vector (its unpacks do not cross lanes).</summary>
+    private readonly struct Simd256 : ISimd<Vector256<byte>>
+    {
+        public static bool IsSupported => Avx2.IsSupported;
+
+        public static int RowBytes => 32;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> Load(ref byte source, nuint offset) => Vector256.LoadUnsafe(ref source, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<byte> value, ref byte target, nuint offset) => value.StoreUnsafe(ref target, offset);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> LoadLanes(ref byte source, nuint offset, nuint laneStride) =>
+            Vector256.Create(Vector128.LoadUnsafe(ref source, offset), Vector128.LoadUnsafe(ref source, offset + laneStride));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreLanes(Vector256<byte> value, ref byte target, nuint offset, nuint laneStride)
+        {
+            value.GetLower().StoreUnsafe(ref target, offset);
+            value.GetUpper().StoreUnsafe(ref target, offset + laneStride);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> ZipLow(Vector256<byte> a, Vector256<byte> b) => Avx2.UnpackLow(a, b);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> ZipHigh(Vector256<byte> a, Vector256<byte> b) => Avx2.UnpackHigh(a, b);
+
+        /// <inheritdoc cref="Simd128.SwapBits"/>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void SwapBits(ref Vector256<byte> first, ref Vector256<byte> second, int shift, byte mask)
+        {
+            var t = (Vector256.ShiftRightLogical(first.AsUInt16(), shift).AsByte() ^ second) & Vector256.Create(mask);
+            second ^= t;
+            first ^= Vector256.ShiftLeft(t.AsUInt16(), shift).AsByte();
         }
     }
 }
