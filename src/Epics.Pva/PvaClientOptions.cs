@@ -47,6 +47,9 @@ public sealed record PvaClientOptions
     /// </summary>
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(40);
 
+    /// <summary>Bounds on what a peer may make one connection spend (decoded type and message sizes); see <see cref="PvaLimits"/>.</summary>
+    public PvaLimits Limits { get; init; } = PvaLimits.Default;
+
     /// <summary>Logging; default <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 

@@ -13,7 +13,8 @@ public sealed class FrameBufferPool
     /// <summary>Arrays smaller than this many bytes are ordinary GC arrays; pooling them costs more than it saves.</summary>
     public const int MinPooledBytes = 4096;
 
-    private const int MaxBucket = 31;
+    private const int MaxBucket = 30;
+    private const int MaxPooledLength = 1 << MaxBucket;
 
     // Small frames come in large numbers (a 64-deep monitor queue of 16 KiB images on each side), so a bucket may keep
     // more than maxPerBucket buffers as long as they total no more than this.
@@ -40,6 +41,13 @@ public sealed class FrameBufferPool
     /// <summary>A pinned buffer of at least <paramref name="length"/> bytes.</summary>
     public byte[] Rent(int length)
     {
+        if (length > MaxPooledLength)
+        {
+            // Beyond the largest power of two an int can size: an exact, unpooled buffer (Return drops it).
+            Interlocked.Increment(ref _allocations);
+            return GC.AllocateUninitializedArray<byte>(length, pinned: true);
+        }
+
         var bucket = BucketOf(length);
         var bag = _buckets[bucket];
         if (bag is not null && bag.TryTake(out var buffer))

@@ -36,19 +36,33 @@ public sealed class PvType : IEquatable<PvType>
         _memberOffsets = new int[members.Length];
         if (kind == TypeKind.Structure)
         {
-            var offset = 1;
+            long offset = 1;
             for (var i = 0; i < members.Length; i++)
             {
-                _memberOffsets[i] = offset;
+                _memberOffsets[i] = (int)offset;
                 offset += members[i].Type.BitCount;
+                if (offset > int.MaxValue)
+                {
+                    throw new ArgumentException($"structure has more than {int.MaxValue} fields");
+                }
             }
 
-            BitCount = offset;
+            BitCount = (int)offset;
         }
         else
         {
             BitCount = 1;
         }
+
+        // Saturating: a description built from shared (cached) types may expand far beyond what it costs to store.
+        long expanded = 1;
+        foreach (var m in members)
+        {
+            expanded += m.Type.ExpandedSize;
+        }
+
+        expanded += element?.ExpandedSize ?? 0;
+        ExpandedSize = (int)Math.Min(expanded, int.MaxValue);
 
         if (members.Length > 0)
         {
@@ -115,6 +129,13 @@ public sealed class PvType : IEquatable<PvType>
 
     /// <summary>Number of bit offsets this type occupies: 1 for everything but structures, which count their subtree.</summary>
     public int BitCount { get; }
+
+    /// <summary>
+    /// Number of nodes of this type written out as a tree (every member of every structure and union, and array element
+    /// types, counted where they appear; saturates at <see cref="int.MaxValue"/>). A type built from shared parts may
+    /// expand far beyond its storage; decoders bound this (<see cref="PvaLimits.MaxTypeFields"/>).
+    /// </summary>
+    public int ExpandedSize { get; }
 
     /// <summary>True for the types whose values hold a single element (scalars and strings).</summary>
     public bool IsScalar => Kind == TypeKind.Scalar;

@@ -18,6 +18,7 @@ internal ref struct PvaReader
 
     private readonly ReadOnlySpan<byte> _buffer;
     private int _position;
+    private int _fieldsLeft;
 
     public PvaReader(ReadOnlySpan<byte> buffer, bool bigEndian, TypeRegistry? types = null, ReceiveBuffer? backing = null)
     {
@@ -25,6 +26,24 @@ internal ref struct PvaReader
         _buffer = buffer;
         BigEndian = bigEndian;
         Types = types;
+        Limits = types?.Limits ?? PvaLimits.Default;
+        _fieldsLeft = Limits.MaxMessageFields;
+    }
+
+    /// <summary>The bounds this message is decoded under (the connection's, through its type cache).</summary>
+    public readonly PvaLimits Limits { get; }
+
+    /// <summary>
+    /// Accounts for <paramref name="fields"/> fields about to be created (type nodes or value nodes) against the
+    /// message's budget (<see cref="PvaLimits.MaxMessageFields"/>); a protocol error when it runs out.
+    /// </summary>
+    public void ChargeFields(int fields)
+    {
+        _fieldsLeft -= fields;
+        if (_fieldsLeft < 0 || fields < 0)
+        {
+            ProtocolErrors.Throw($"message expands to more than {Limits.MaxMessageFields} fields");
+        }
     }
 
     public readonly bool BigEndian { get; }

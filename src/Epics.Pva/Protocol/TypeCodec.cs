@@ -24,7 +24,7 @@ internal static class TypeCodec
             case NullTypeCode:
                 return null;
             case OnlyIdTypeCode:
-                return Registry(ref reader).Lookup(reader.ReadUInt16());
+                return Charge(ref reader, Registry(ref reader).Lookup(reader.ReadUInt16()));
             case FullWithIdTypeCode:
             {
                 var key = reader.ReadUInt16();
@@ -43,8 +43,22 @@ internal static class TypeCodec
             }
 
             default:
-                return ReadDescription(ref reader, code, depth);
+            {
+                // Each node of a description counts once against the message's field budget as it is read; a cached
+                // reference counts all it expands to, each time it is used: what a type costs is its tree, not its bytes.
+                reader.ChargeFields(1);
+                var type = ReadDescription(ref reader, code, depth);
+                return type.ExpandedSize <= reader.Limits.MaxTypeFields
+                    ? type
+                    : ProtocolErrors.Throw<PvType>($"type description expands to more than {reader.Limits.MaxTypeFields} fields");
+            }
         }
+    }
+
+    private static PvType Charge(ref PvaReader reader, PvType type)
+    {
+        reader.ChargeFields(type.ExpandedSize);
+        return type;
     }
 
     /// <summary>A Type that must be present (0xFF is an error here).</summary>
@@ -82,10 +96,18 @@ internal static class TypeCodec
                 var id = reader.ReadString();
                 var n = reader.ReadCount(2);
                 var members = new PvMember[n];
+                long expanded = 1;
                 for (var i = 0; i < n; i++)
                 {
                     var name = reader.ReadString();
-                    members[i] = new PvMember(name, ReadRequired(ref reader, depth));
+                    var member = ReadRequired(ref reader, depth);
+                    expanded += member.ExpandedSize;
+                    if (expanded > reader.Limits.MaxTypeFields)
+                    {
+                        ProtocolErrors.Throw($"type description expands to more than {reader.Limits.MaxTypeFields} fields");
+                    }
+
+                    members[i] = new PvMember(name, member);
                 }
 
                 try

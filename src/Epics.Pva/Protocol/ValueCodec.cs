@@ -91,7 +91,7 @@ internal static class ValueCodec
                     break;
                 }
 
-                var content = existing is not null && existing.Type.Equals(contentType) ? existing : new PvValue(contentType);
+                var content = existing is not null && existing.Type.Equals(contentType) ? existing : NewValue(ref reader, contentType);
                 if (!ReferenceEquals(content, existing))
                 {
                     existing?.Dispose();
@@ -108,6 +108,14 @@ internal static class ValueCodec
         }
     }
 
+    // Values created while decoding (structure array elements, union members, variant contents) count against the
+    // message's field budget: empty structures cost no bytes on the wire but a node each in memory.
+    private static PvValue NewValue(ref PvaReader reader, PvType type)
+    {
+        reader.ChargeFields(type.BitCount);
+        return new PvValue(type);
+    }
+
     private static void ReadUnion(ref PvaReader reader, PvType type, int selector, ref PvValue.Node node, int depth)
     {
         var existing = node.Ref as PvValue;
@@ -120,7 +128,7 @@ internal static class ValueCodec
         }
 
         var memberType = type.Members[selector].Type;
-        var member = node.Bits == selector && existing is not null ? existing : new PvValue(memberType);
+        var member = node.Bits == selector && existing is not null ? existing : NewValue(ref reader, memberType);
         if (!ReferenceEquals(member, existing))
         {
             existing?.Dispose();
@@ -249,7 +257,7 @@ internal static class ValueCodec
                 elementType = type.ElementType!;
             }
 
-            var element = previous is not null && previous.Type.Equals(elementType) ? previous : new PvValue(elementType);
+            var element = previous is not null && previous.Type.Equals(elementType) ? previous : NewValue(ref reader, elementType);
             if (!ReferenceEquals(element, previous))
             {
                 previous?.Dispose();

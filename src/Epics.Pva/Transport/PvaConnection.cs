@@ -25,6 +25,10 @@ internal abstract class PvaConnection : IAsyncDisposable
 
     private const int ReceiveBufferSize = 256 * 1024;
 
+    // A large message gets a buffer of its claimed size up to this at once (every detector frame up to 64 MiB is read
+    // with no copy); beyond it the buffer grows as bytes arrive, so a header alone cannot make us reserve a gigabyte.
+    private const int ReserveAhead = 64 * 1024 * 1024;
+
     private readonly Socket _socket;
     private readonly Lock _sendLock = new();
     private readonly SemaphoreSlim _sendSignal = new(0);
@@ -49,8 +53,11 @@ internal abstract class PvaConnection : IAsyncDisposable
     private Task? _sendTask;
     private string? _closeReason;
 
-    protected PvaConnection(Socket socket, bool isServer, ILogger logger, TimeProvider timeProvider)
+    protected PvaConnection(Socket socket, bool isServer, ILogger logger, TimeProvider timeProvider, PvaLimits? limits = null)
     {
+        Limits = limits ?? PvaLimits.Default;
+        Limits.Validate();
+        ReceiveTypes = new TypeRegistry(Limits);
         _socket = socket;
         IsServer = isServer;
         Logger = logger;
@@ -75,7 +82,10 @@ internal abstract class PvaConnection : IAsyncDisposable
     public bool SendBigEndian { get; protected set; }
 
     /// <summary>Receive-direction type cache (types the peer defined with 0xFD).</summary>
-    public TypeRegistry ReceiveTypes { get; } = new();
+    public TypeRegistry ReceiveTypes { get; }
+
+    /// <summary>What a peer may make this connection spend.</summary>
+    public PvaLimits Limits { get; }
 
     /// <summary>Cancelled when the connection closes.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -380,9 +390,9 @@ internal abstract class PvaConnection : IAsyncDisposable
                     continue;
                 }
 
-                if (header.PayloadSize > MaxPayload)
+                if (header.PayloadSize > (uint)Limits.MaxMessageSize)
                 {
-                    ProtocolErrors.Throw($"payload of {header.PayloadSize} bytes is too large");
+                    ProtocolErrors.Throw($"message of {header.PayloadSize} bytes is over the limit of {Limits.MaxMessageSize}");
                 }
 
                 var size = (int)header.PayloadSize;
@@ -402,8 +412,7 @@ internal abstract class PvaConnection : IAsyncDisposable
                 {
                     // A large message (a detector frame): read it straight into a pooled buffer of its size, which the
                     // decoded array may then keep (no copy out of the message).
-                    var buffer = FrameBufferPool.Shared.Rent(size);
-                    _largeBacking.Reset(buffer, 0, FrameBufferPool.Shared);
+                    var buffer = FrameBufferPool.Shared.Rent(Math.Min(size, ReserveAhead));
                     try
                     {
                         _rxStart += PvaHeader.Size;
@@ -412,7 +421,16 @@ internal abstract class PvaConnection : IAsyncDisposable
                         _rxStart += have;
                         while (have < size)
                         {
-                            var n = await _socket.ReceiveAsync(buffer.AsMemory(have, size - have), SocketFlags.None, _closed.Token).ConfigureAwait(false);
+                            if (have == buffer.Length)
+                            {
+                                var bigger = FrameBufferPool.Shared.Rent((int)Math.Min(size, 2L * buffer.Length));
+                                buffer.AsSpan(0, have).CopyTo(bigger);
+                                FrameBufferPool.Shared.Return(buffer);
+                                buffer = bigger;
+                            }
+
+                            var want = Math.Min(size, buffer.Length) - have;
+                            var n = await _socket.ReceiveAsync(buffer.AsMemory(have, want), SocketFlags.None, _closed.Token).ConfigureAwait(false);
                             if (n == 0)
                             {
                                 throw new EndOfStreamException("connection closed mid-message");
@@ -421,6 +439,8 @@ internal abstract class PvaConnection : IAsyncDisposable
                             have += n;
                             Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
                         }
+
+                        _largeBacking.Reset(buffer, 0, FrameBufferPool.Shared);
 
                         Deliver(header, buffer.AsSpan(0, size), _largeBacking);
                     }
@@ -439,7 +459,10 @@ internal abstract class PvaConnection : IAsyncDisposable
         catch (PvaProtocolException e)
         {
             reason = "protocol error: " + e.Message;
-            Log.ProtocolError(Logger, PeerName, e.Message);
+            if (LogRateLimiter.ProtocolErrorsOf(Logger).TryAcquire(out var suppressed))
+            {
+                Log.ProtocolError(Logger, PeerName, suppressed == 0 ? e.Message : $"{e.Message} ({suppressed} more protocol errors not logged)");
+            }
         }
         catch (OperationCanceledException)
         {
@@ -531,14 +554,14 @@ internal abstract class PvaConnection : IAsyncDisposable
     private void AppendSegment(ReadOnlySpan<byte> payload)
     {
         var needed = (long)_segmentLength + payload.Length;
-        if (needed > MaxPayload)
+        if (needed > Limits.MaxMessageSize)
         {
-            ProtocolErrors.Throw("segmented message too large");
+            ProtocolErrors.Throw($"segmented message grows over the limit of {Limits.MaxMessageSize} bytes");
         }
 
         if (_segmentBuffer is null || _segmentBuffer.Length < needed)
         {
-            var bigger = FrameBufferPool.Shared.Rent((int)Math.Max(needed, Math.Min(MaxPayload, (_segmentBuffer?.Length ?? 0) * 2L)));
+            var bigger = FrameBufferPool.Shared.Rent((int)Math.Max(needed, Math.Min(Limits.MaxMessageSize, (_segmentBuffer?.Length ?? 0) * 2L)));
             if (_segmentBuffer is not null)
             {
                 _segmentBuffer.AsSpan(0, _segmentLength).CopyTo(bigger);

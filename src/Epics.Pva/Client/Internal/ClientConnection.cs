@@ -22,7 +22,7 @@ internal sealed class ClientConnection : PvaConnection
     private bool _byteOrderSeen;
 
     private ClientConnection(PvaClient client, Socket socket)
-        : base(socket, isServer: false, client.Logger, client.TimeProvider) => _client = client;
+        : base(socket, isServer: false, client.Logger, client.TimeProvider, client.Options.Limits) => _client = client;
 
     public static async Task<ClientConnection> ConnectAsync(PvaClient client, IPEndPoint server, CancellationToken cancellationToken)
     {

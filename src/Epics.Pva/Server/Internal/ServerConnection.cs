@@ -25,7 +25,7 @@ internal sealed class ServerConnection : PvaConnection
     private string? _user;
 
     public ServerConnection(PvaServer server, Socket socket)
-        : base(socket, isServer: true, server.Logger, server.Options.TimeProvider) => _server = server;
+        : base(socket, isServer: true, server.Logger, server.Options.TimeProvider, server.Options.Limits) => _server = server;
 
     public int ChannelCount
     {
