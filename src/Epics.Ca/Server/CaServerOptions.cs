@@ -27,6 +27,18 @@ public sealed record CaServerOptions
     public int MaxPayloadBytes { get; init; } = 16 * 1024 * 1024;
 
     /// <summary>
+    /// Replies (read, write and error replies) that may wait for a client before the circuit stops reading its requests
+    /// (default 4 MiB). Monitor updates do not count: each subscription holds at most its newest update.
+    /// </summary>
+    public long MaxQueuedReplyBytes { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// A circuit that has no channel and sends nothing for this long is closed (default 60 s; clients that connect
+    /// and never create a channel would otherwise hold a socket forever). Circuits with channels rely on TCP keepalive.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// For tests: 127.0.0.1 only, ephemeral TCP and UDP ports, no beacons. Several isolated servers can run at once.
     /// </summary>
     public static CaServerOptions Isolated() => new()

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Epics.Ca.Protocol;
 using Epics.Ca.Server;
 using Microsoft.Extensions.Logging;
@@ -10,7 +9,10 @@ namespace Epics.Ca.Transport;
 /// <summary>
 /// One client's TCP virtual circuit on a <see cref="CaServer"/> (pva-protocol §11.6). Requests are handled in arrival
 /// order on the read loop; everything sent goes through one queue, so monitor posts from other threads never interleave
-/// bytes with replies.
+/// bytes with replies. The queue coalesces monitor updates per subscription, and the read loop stops taking requests
+/// while more than <see cref="CaServerOptions.MaxQueuedReplyBytes"/> of replies wait, so a client that does not read
+/// costs a bounded amount of memory. A circuit with no channel that sends nothing for
+/// <see cref="CaServerOptions.IdleTimeout"/> is closed.
 /// </summary>
 internal sealed class ServerCircuit
 {
@@ -19,7 +21,7 @@ internal sealed class ServerCircuit
     private readonly CaServer _server;
     private readonly Socket _socket;
     private readonly ILogger _logger;
-    private readonly Channel<byte[]> _outgoing = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CircuitSendQueue _outgoing = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, (uint Cid, CaServerPv Pv)> _channels = [];
     private readonly Dictionary<uint, ServerSubscription> _subscriptions = [];
@@ -48,9 +50,35 @@ internal sealed class ServerCircuit
         try
         {
             var reader = new CaMessageReader(stream, _server.Options.MaxPayloadBytes);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } message)
+            while (true)
             {
-                Handle(message);
+                // Only a circuit without channels is timed: one with channels may stay silent for hours while it
+                // receives updates (CA clients echo only when the server is silent), and TCP keepalive finds it if it
+                // is gone. A timed-out read is never resumed, so a half-read message cannot desynchronise the stream.
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                if (ChannelCount == 0)
+                {
+                    idle.CancelAfter(_server.Options.IdleTimeout);
+                }
+
+                CaMessage? message;
+                try
+                {
+                    message = await reader.ReadAsync(idle.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _logger.LogInformation("closing CA circuit from {Remote}: no channel and nothing received for {Seconds} s", Remote, _server.Options.IdleTimeout.TotalSeconds);
+                    break;
+                }
+
+                if (message is null)
+                {
+                    break;
+                }
+
+                Handle(message.Value);
+                await _outgoing.WaitForRoomAsync(_server.Options.MaxQueuedReplyBytes).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (CaProtocolException e)
@@ -64,7 +92,7 @@ internal sealed class ServerCircuit
         finally
         {
             Close();
-            _outgoing.Writer.TryComplete();
+            _outgoing.Complete();
             try
             {
                 _socket.Shutdown(SocketShutdown.Both);
@@ -80,7 +108,7 @@ internal sealed class ServerCircuit
 
     public void Abort()
     {
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         _socket.Close();
     }
 
@@ -95,24 +123,33 @@ internal sealed class ServerCircuit
         var data = DbrCodec.Encode(subscription.Type, count, source);
         if (data is not null)
         {
-            Send(CaMessages.EventUpdate((ushort)subscription.Type, (uint)count, EcaStatus.Normal, subscription.SubscriptionId, data));
+            _outgoing.EnqueueUpdate(subscription, CaMessages.EventUpdate((ushort)subscription.Type, (uint)count, EcaStatus.Normal, subscription.SubscriptionId, data));
         }
     }
 
-    private void Send(byte[] message) => _outgoing.Writer.TryWrite(message);
+    /// <summary>Monitor updates replaced by a newer one before the client read them.</summary>
+    public long CoalescedUpdates => _outgoing.Coalesced;
+
+    private int ChannelCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _channels.Count;
+            }
+        }
+    }
+
+    private void Send(byte[] message) => _outgoing.EnqueueReply(message);
 
     private async Task WriteLoopAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         try
         {
-            while (await _outgoing.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await _outgoing.DequeueAsync(cancellationToken).ConfigureAwait(false) is { } bytes)
             {
-                while (_outgoing.Reader.TryRead(out var bytes))
-                {
-                    await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-                }
-
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -306,7 +343,12 @@ internal sealed class ServerCircuit
             _subscriptions[h.Parameter2] = subscription;
         }
 
-        replaced?.Pv.Unsubscribe(replaced);
+        if (replaced is not null)
+        {
+            replaced.Cancelled = true;
+            replaced.Pv.Unsubscribe(replaced);
+        }
+
         pv.Subscribe(subscription, first => SendUpdate(subscription, first));
     }
 
@@ -324,6 +366,7 @@ internal sealed class ServerCircuit
             return;
         }
 
+        s.Cancelled = true;
         s.Pv.Unsubscribe(s);
         Send(CaMessages.EventCancelled(h.DataType, h.Count, h.Parameter1, h.Parameter2));
     }
@@ -348,6 +391,7 @@ internal sealed class ServerCircuit
 
         foreach (var s in dropped)
         {
+            s.Cancelled = true;
             s.Pv.Unsubscribe(s);
         }
 
@@ -366,6 +410,7 @@ internal sealed class ServerCircuit
 
         foreach (var s in subs)
         {
+            s.Cancelled = true;
             s.Pv.Unsubscribe(s);
         }
     }

@@ -16,6 +16,12 @@ internal sealed class ServerSubscription(ServerCircuit circuit, Server.CaServerP
 
     public Server.CaServerPv Pv { get; } = pv;
 
+    /// <summary>The update waiting to be sent (guarded by the circuit's send queue); a newer one replaces it.</summary>
+    public byte[]? PendingUpdate { get; set; }
+
+    /// <summary>Set when the client cancels it or the circuit closes: a pending update is then dropped.</summary>
+    public bool Cancelled { get; set; }
+
     public void Notify(in DbrSource source, CaEventMask events)
     {
         if ((events & mask) != 0)
