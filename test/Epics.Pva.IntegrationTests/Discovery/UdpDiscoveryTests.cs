@@ -178,6 +178,110 @@ public class UdpDiscoveryTests
     }
 
     [Fact]
+    public async Task Two_responders_bound_to_loopback_sharing_a_port_are_both_reached()
+    {
+        // Sockets bound to 127.0.0.1 do not receive the group: each responder also listens on the group itself.
+        var shared = PvaServerOptions.Isolated() with { InterfaceAddresses = ["127.0.0.1"] };
+        await using var first = SearchResponder.Start(shared, Handler("first:pv"));
+        SearchResponder second;
+        try
+        {
+            second = SearchResponder.Start(shared with { BroadcastPort = first.Port }, Handler("second:pv"));
+        }
+        catch (SocketException ex)
+        {
+            Assert.Skip($"the OS refuses to share a UDP port: {ex.SocketErrorCode}");
+            return;
+        }
+
+        await using (second)
+        {
+            if (!first.Sockets[0].LocalMulticast || !second.Sockets[0].LocalMulticast)
+            {
+                Assert.Skip("the OS refuses multicast membership on loopback");
+            }
+
+            for (var round = 0; round < 4; round++)
+            {
+                var client = shared.CreateClientOptions(first.Port, 1) with { BroadcastPort = FreeUdpPort() };
+                await using var searcher = new ChannelSearcher(client);
+                var a = NewFound();
+                var b = NewFound();
+                searcher.Register(1, "first:pv", a.SetResult);
+                searcher.Register(2, "second:pv", b.SetResult);
+                var results = await Task.WhenAll(a.Task, b.Task).WaitAsync(Timeout, TestContext.Current.CancellationToken);
+                Assert.NotEqual(results[0].Guid, results[1].Guid);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_unicast_search_to_loopback_is_forwarded_with_the_tags_pvxs_and_pvaccesscpp_servers_accept()
+    {
+        var options = PvaServerOptions.Isolated() with { InterfaceAddresses = ["0.0.0.0"] };
+        await using var responder = SearchResponder.Start(options, Handler("here:pv"));
+        if (!responder.Sockets[0].LocalMulticast)
+        {
+            Assert.Skip("the OS refuses multicast membership on loopback");
+        }
+
+        // Another server's group socket, as pvAccessCPP binds it.
+        using var group = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        group.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        group.Bind(new IPEndPoint(DiscoveryAddresses.LocalMulticastGroup, responder.Port));
+        group.SetSocketOption(SocketOptionLevel.IP, SocketOptionName.AddMembership, new MulticastOption(DiscoveryAddresses.LocalMulticastGroup, IPAddress.Loopback));
+
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var clientPort = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+        await client.SendAsync(SearchDatagram(SearchFlags.Unicast, (ushort)clientPort, bigEndian: false, "elsewhere:pv"), new IPEndPoint(IPAddress.Loopback, responder.Port));
+
+        var origins = new List<IPAddress>();
+        var buffer = new byte[2048];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        while (origins.Count < 2)
+        {
+            int n;
+            try
+            {
+                n = await group.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            var reader = new DatagramReader(buffer.AsSpan(0, n));
+            Assert.True(reader.TryReadNext(out var h, out var p));
+            Assert.Equal((byte)PvaCommand.OriginTag, h.Command);
+            var pr = new PvaReader(p, h.IsBigEndian);
+            origins.Add(OriginTag.Read(ref pr).Address);
+            Assert.True(reader.TryReadNext(out var sh, out var sp));
+            var sr = new PvaReader(sp, sh.IsBigEndian);
+            var forwarded = SearchRequest.Read(ref sr);
+            Assert.False(forwarded.IsUnicast);
+            Assert.Equal(IPAddress.Loopback, forwarded.ResponseAddress);
+            Assert.Equal(clientPort, forwarded.ResponsePort);
+        }
+
+        // PVXS servers bound to one interface accept only their own address; pvAccessCPP servers bound to all
+        // interfaces never tap loopback and accept 0.0.0.0.
+        Assert.Equal([IPAddress.Any, IPAddress.Loopback], origins.OrderBy(a => a.ToString()).ToArray());
+    }
+
+    [Fact]
+    public async Task A_search_reaching_a_responder_directly_and_through_its_own_fan_out_is_answered_once()
+    {
+        var options = PvaServerOptions.Isolated() with { InterfaceAddresses = ["0.0.0.0"] };
+        await using var responder = SearchResponder.Start(options, Handler("here:pv"));
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var clientPort = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+        await client.SendAsync(SearchDatagram(SearchFlags.Unicast, (ushort)clientPort, bigEndian: false, "here:pv"), new IPEndPoint(IPAddress.Loopback, responder.Port));
+
+        Assert.NotNull(await ReceiveResponseAsync(client, Timeout));
+        Assert.Null(await ReceiveResponseAsync(client, TimeSpan.FromMilliseconds(700)));
+    }
+
+    [Fact]
     public async Task Malformed_datagrams_are_dropped_with_a_log_and_the_responder_keeps_answering()
     {
         var logs = new CapturingLoggerFactory();

@@ -257,7 +257,20 @@ internal sealed class DiscoverySocket : IAsyncDisposable
 
     private void Forward(ReadOnlySpan<byte> searchMessage, SearchRequest request, IPEndPoint source, IPAddress? destination)
     {
+        // The tag names where the client sent the search: PVXS servers listening on one interface answer only tags of
+        // their address. pvAccessCPP servers bound to all interfaces never listen on loopback and accept only tags of
+        // their interfaces or 0.0.0.0, so a search sent to a loopback address goes out a second time tagged 0.0.0.0.
+        // A server that gets both copies answers twice; clients ignore a repeated answer from the same server.
         var origin = destination is null || WireAddress.IsUnspecified(destination) ? LocalEndPoint.Address : destination;
+        ForwardTagged(searchMessage, request, source, origin);
+        if (IPAddress.IsLoopback(origin))
+        {
+            ForwardTagged(searchMessage, request, source, IPAddress.Any);
+        }
+    }
+
+    private void ForwardTagged(ReadOnlySpan<byte> searchMessage, SearchRequest request, IPEndPoint source, IPAddress origin)
+    {
         byte[] datagram;
         lock (_forwardBuilder)
         {

@@ -19,6 +19,8 @@ internal sealed class SearchResponder : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly List<DiscoverySocket> _sockets = [];
     private readonly MessageBuilder _builder = new(512);
+    private readonly RecentAnswers _answered = new();
+    private DiscoverySocket? _groupSocket;
 
     private SearchResponder(SearchHandler handler, ILogger logger)
     {
@@ -54,7 +56,16 @@ internal sealed class SearchResponder : IAsyncDisposable
             }
 
             responder.Port = port;
-            foreach (var s in responder._sockets)
+
+            // A socket bound to one address never receives datagrams sent to the local multicast group, so the unicast
+            // searches other servers of this host fan out would be lost: listen on the group itself as well (as
+            // pvAccessCPP does). A socket bound to 0.0.0.0 receives the group already.
+            if (!responder._sockets.Any(s => s.LocalEndPoint.Address.Equals(IPAddress.Any)))
+            {
+                responder._groupSocket = TryBindGroup(port, logger, responder);
+            }
+
+            foreach (var s in responder.AllSockets)
             {
                 s.Start();
             }
@@ -69,9 +80,31 @@ internal sealed class SearchResponder : IAsyncDisposable
         }
     }
 
+    private IEnumerable<DiscoverySocket> AllSockets => _groupSocket is null ? _sockets : [.. _sockets, _groupSocket];
+
+    private static DiscoverySocket? TryBindGroup(int port, ILogger logger, SearchResponder responder)
+    {
+        try
+        {
+            DiscoverySocket? self = null;
+            var socket = new DiscoverySocket(
+                new IPEndPoint(DiscoveryAddresses.LocalMulticastGroup, port), joinLocalMulticast: true, logger,
+                onSearch: (r, o) => responder.OnSearch(r, o, self!));
+            self = socket;
+            return socket;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            logger.LogInformation(
+                "Cannot listen on {Group}:{Port} ({Error}): unicast searches other servers of this host forward will not reach this server",
+                DiscoveryAddresses.LocalMulticastGroup, port, e.SocketErrorCode);
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        foreach (var s in _sockets)
+        foreach (var s in AllSockets)
         {
             await s.DisposeAsync().ConfigureAwait(false);
         }
@@ -80,6 +113,19 @@ internal sealed class SearchResponder : IAsyncDisposable
         {
             _builder.Dispose();
         }
+    }
+
+    private static int ChannelsHash(SearchRequest request)
+    {
+        var hash = new HashCode();
+        hash.Add(request.Flags & SearchFlags.MustReply);
+        foreach (var c in request.Channels)
+        {
+            hash.Add(c.Id);
+            hash.Add(c.Name, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
     }
 
     private static IPAddress ParseInterface(string entry)
@@ -125,6 +171,13 @@ internal sealed class SearchResponder : IAsyncDisposable
             return;
         }
 
+        // The same search may reach us directly and through the fan-out (ours or another server's, tagged twice):
+        // answer it once.
+        if (!_answered.TryAdd(request.SequenceId, ChannelsHash(request), destination))
+        {
+            return;
+        }
+
         byte[] datagram;
         lock (_builder)
         {
@@ -133,7 +186,8 @@ internal sealed class SearchResponder : IAsyncDisposable
             datagram = _builder.ToArray();
         }
 
-        // Reply from the receiving socket, as pvxs does (clients accept any source port).
-        receivedOn.Send(datagram, destination);
+        // Reply from the receiving socket, as pvxs does (clients accept any source port); never from the group socket,
+        // whose source address would be a multicast one.
+        (ReferenceEquals(receivedOn, _groupSocket) ? _sockets[0] : receivedOn).Send(datagram, destination);
     }
 }
