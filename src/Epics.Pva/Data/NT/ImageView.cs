@@ -59,7 +59,7 @@ public readonly struct ImageView<T>
     /// <summary>All elements, writable (throws while the array is shared).</summary>
     public Span<T> GetWritablePixels() => _data is null ? [] : _data.GetWritableSpan<T>();
 
-    /// <summary>The element of mono pixel (x, y).</summary>
+    /// <summary>Component 0 of pixel (x, y): the value of a mono pixel, the red of an RGB one.</summary>
     public T this[int x, int y] => Pixels[IndexOf(x, y, 0)];
 
     /// <summary>Colour <paramref name="component"/> (0 red, 1 green, 2 blue; 0 for mono) of pixel (x, y).</summary>
