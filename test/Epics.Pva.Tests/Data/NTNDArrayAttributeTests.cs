@@ -127,6 +127,20 @@ public class NTNDArrayAttributeTests
     }
 
     [Fact]
+    public void Setting_a_filtered_list_of_its_own_attributes_keeps_them_intact()
+    {
+        var frame = WithAttributes();
+        var dropped = frame.FindAttribute("Detector")!.Value;
+        frame.SetAttributes(frame.Attributes.Where(a => a.Name != "Detector"));
+        Assert.Equal(["ColorMode", "Exposure"], frame.Attributes.Select(a => a.Name));
+        Assert.Equal(0.5, frame.FindAttribute("Exposure")?.Value);
+        Assert.Equal("", dropped.Name); // released
+        var foreign = NTAttribute.Create(NTAttribute.StandaloneType, "X", 1);
+        Assert.Throws<ArgumentException>(() => frame.SetAttributes(foreign));
+        Assert.Equal(2, frame.AttributeCount);
+    }
+
+    [Fact]
     public void Clones_keep_their_own_attributes()
     {
         var frame = WithAttributes();

@@ -33,9 +33,33 @@ public readonly partial struct NTNDArray
     public NTAttribute NewAttribute(string name, object value, string descriptor = "", int sourceType = 0, string source = "") =>
         NTAttribute.Create(AttributeType, name, value, descriptor, sourceType, source);
 
-    /// <summary>Replaces all attributes (taking ownership of their values).</summary>
-    public void SetAttributes(params IEnumerable<NTAttribute> attributes) =>
-        AttributeField.SetElements([.. attributes.Select(a => a.Structure)]);
+    /// <summary>
+    /// Replaces all attributes (taking ownership of their values). Attributes of this value may be passed back (e.g. a
+    /// filtered <see cref="Attributes"/>): only the ones left out are released.
+    /// </summary>
+    public void SetAttributes(params IEnumerable<NTAttribute> attributes)
+    {
+        var field = AttributeField;
+        var type = AttributeType;
+        PvValue?[] elements = [.. attributes.Select(a => a.Structure)];
+        foreach (var e in elements)
+        {
+            if (e is not null && !e.Type.Equals(type))
+            {
+                throw new ArgumentException($"an attribute's type is not this image's attribute type {type.DisplayId}", nameof(attributes));
+            }
+        }
+
+        var old = AttributeElements;
+        field.SetRaw(0, elements);
+        foreach (var e in old)
+        {
+            if (e is not null && System.Array.IndexOf(elements, e) < 0)
+            {
+                e.Dispose();
+            }
+        }
+    }
 
     /// <summary>The attribute called <paramref name="name"/>, if present.</summary>
     public NTAttribute? FindAttribute(string name) => TryGetAttribute(name, out var a) ? a : null;
