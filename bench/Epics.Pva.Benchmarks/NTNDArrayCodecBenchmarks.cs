@@ -30,7 +30,7 @@ public class NTNDArrayCodecBenchmarks
     private readonly BitSet _scratch = new();
     private readonly BitSet _overrunRead = new();
     private readonly BitSet _overrun = new();
-    private NTNDArray _frame = null!;
+    private NTNDArray _frame;
     private PvArray _image = null!;
     private BitSet _changed = null!;
     private PvValue _decoded = null!;

@@ -28,7 +28,7 @@ public class AdSimServerTests
         var ids = new List<int>();
         var mdStamps = new List<PvTimeStamp>();
         var frameStamps = new Dictionary<PvTimeStamp, int>();
-        NTNDArray? last = null;
+        NTNDArray last = default;
         await foreach (var u in images.WithCancellation(cts.Token))
         {
             var nd = new NTNDArray(u.Value);
@@ -49,7 +49,7 @@ public class AdSimServerTests
         }
 
         Assert.Equal(Enumerable.Range(1, ids.Count), ids);
-        Assert.NotNull(last);
+        Assert.NotNull(last.Structure);
         Assert.Equal(NTNDArray.TypeFor(NTNDArrayLayout.PvaPy), last.Structure.Type);
         Assert.Equal([16, 8], last.Shape);
         Assert.Equal(ScalarType.UByte, last.ElementType);

@@ -8,7 +8,10 @@ namespace Epics.Pva.Data;
 /// order, either in a caller's array (no copy) or in a pinned buffer from <see cref="FrameBufferPool"/>. Arrays are
 /// shared between values (a monitor update shares unchanged arrays with the previous one), so they are reference
 /// counted: <see cref="Retain"/> adds an owner and <see cref="Dispose"/> drops one; the last owner returns a pooled
-/// buffer. Treat the contents as immutable once the array is in a value another party can see.
+/// buffer. An array held by more than one owner (a server queue, another subscriber, a clone, a socket write in
+/// flight) is never written: the writable accessors throw then, and <see cref="GetExclusive"/> gives a private copy.
+/// Typed spans require the exact element type (<c>ushort</c> for ushort[]); reinterpret <see cref="Bytes"/>
+/// explicitly (<c>MemoryMarshal.Cast</c>) where another type of the same size is meant.
 /// </summary>
 public sealed class PvArray : IDisposable
 {
@@ -102,34 +105,111 @@ public sealed class PvArray : IDisposable
     internal static PvArray Adopt(ScalarType type, byte[] buffer, int byteOffset, int count, FrameBufferPool pool) =>
         new(type, buffer, count, pool, byteOffset);
 
-    /// <summary>The elements as raw bytes in host byte order (empty for strings).</summary>
-    public ReadOnlySpan<byte> Bytes => WritableBytes;
+    /// <summary>
+    /// The elements as raw bytes in host byte order (empty for strings). This is the explicit way to reinterpret the
+    /// elements (e.g. <c>MemoryMarshal.Cast&lt;byte, ushort&gt;</c> over a short[] to swap bytes).
+    /// </summary>
+    public ReadOnlySpan<byte> Bytes => RawBytes;
 
-    /// <summary>The elements as raw bytes, for filling a new array. Do not write once the array is shared.</summary>
-    public Span<byte> WritableBytes => ElementType == ScalarType.String
-        ? []
-        : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_storage), _byteOffset), ByteLength);
+    /// <summary>
+    /// The elements as raw bytes, for filling or changing an array this caller holds alone.
+    /// Throws <see cref="InvalidOperationException"/> when the array is shared (see <see cref="GetExclusive"/>).
+    /// </summary>
+    public Span<byte> WritableBytes
+    {
+        get
+        {
+            ThrowIfShared();
+            return RawBytes;
+        }
+    }
 
     /// <summary>The string elements (empty for other types).</summary>
     public ReadOnlySpan<string> Strings => _storage is string[] s ? s.AsSpan(0, Count) : [];
 
-    /// <summary>The string elements, for filling a new array.</summary>
-    public Span<string> WritableStrings => _storage is string[] s ? s.AsSpan(0, Count) : [];
+    /// <summary>The string elements, for filling an array this caller holds alone (throws when shared).</summary>
+    public Span<string> WritableStrings
+    {
+        get
+        {
+            ThrowIfShared();
+            return _storage is string[] s ? s.AsSpan(0, Count) : [];
+        }
+    }
 
-    /// <summary>The elements as <typeparamref name="T"/>, which must have the element size (e.g. byte for ubyte).</summary>
+    /// <summary>
+    /// The elements as <typeparamref name="T"/>, which must be the element type's own CLR type (<c>byte</c> for ubyte,
+    /// <c>sbyte</c> for byte, <c>bool</c> for boolean, ...); any other type throws <see cref="InvalidCastException"/>.
+    /// </summary>
     public ReadOnlySpan<T> AsSpan<T>()
-        where T : unmanaged => GetWritableSpan<T>();
+        where T : unmanaged
+    {
+        ThrowIfNotElementType<T>();
+        return MemoryMarshal.Cast<byte, T>(RawBytes);
+    }
 
-    /// <summary>The elements as <typeparamref name="T"/>, for filling a new array.</summary>
+    /// <summary>
+    /// The elements as <typeparamref name="T"/> (the exact element type, as <see cref="AsSpan{T}"/>), for filling or
+    /// changing an array this caller holds alone. Throws <see cref="InvalidOperationException"/> when it is shared.
+    /// </summary>
     public Span<T> GetWritableSpan<T>()
         where T : unmanaged
     {
-        if (Unsafe.SizeOf<T>() != ElementType.ElementSize())
+        ThrowIfNotElementType<T>();
+        ThrowIfShared();
+        return MemoryMarshal.Cast<byte, T>(RawBytes);
+    }
+
+    /// <summary>
+    /// This array when the caller is its only owner; otherwise a copy (pooled like the original) that the caller's
+    /// reference moves to: the caller's hold on this array is released, and the other owners keep seeing the old
+    /// elements. Use the result in place of this array: <c>array = array.GetExclusive();</c>.
+    /// </summary>
+    public PvArray GetExclusive(FrameBufferPool? pool = null)
+    {
+        if (IsExclusive)
         {
-            throw new InvalidCastException($"cannot view {ElementType.TypeName()}[] as {typeof(T).Name}[]");
+            return this;
         }
 
-        return MemoryMarshal.Cast<byte, T>(WritableBytes);
+        PvArray copy;
+        if (ElementType == ScalarType.String)
+        {
+            copy = new PvArray(ElementType, Strings.ToArray(), Count, null);
+        }
+        else
+        {
+            copy = Allocate(ElementType, Count, pool ?? _pool);
+            RawBytes.CopyTo(copy.RawBytes);
+        }
+
+        Dispose();
+        return copy;
+    }
+
+    private Span<byte> RawBytes => ElementType == ScalarType.String
+        ? []
+        : MemoryMarshal.CreateSpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_storage), _byteOffset), ByteLength);
+
+    private void ThrowIfShared()
+    {
+        var refs = Volatile.Read(ref _refs);
+        if (refs != 1)
+        {
+            throw new InvalidOperationException(refs <= 0
+                ? $"this {this} was released and may be reused by its pool"
+                : $"this {this} is shared by {refs} owners (a queue, a subscriber, a clone or a send in flight) and must not change; " +
+                  "write into array.GetExclusive() instead");
+        }
+    }
+
+    private void ThrowIfNotElementType<T>()
+    {
+        if (typeof(T) != ElementType.ClrType())
+        {
+            throw new InvalidCastException(
+                $"cannot view {ElementType.TypeName()}[] as {typeof(T).Name}[]: use {ElementType.ClrType().Name}, or reinterpret Bytes explicitly");
+        }
     }
 
     /// <summary>The storage as a byte segment when it is a byte buffer (pooled frames), so it can be sent without a copy.</summary>

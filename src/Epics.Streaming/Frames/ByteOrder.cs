@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Epics.Pva.Data;
 
 namespace Epics.Streaming.Frames;
@@ -8,16 +9,21 @@ internal static class ByteOrder
 {
     public static void Swap(PvArray array)
     {
+        // Swapping depends on the element size only, so the bytes are viewed as unsigned integers of that size.
+        var bytes = array.WritableBytes;
         switch (array.ElementType.ElementSize())
         {
             case 2:
-                BinaryPrimitives.ReverseEndianness(array.GetWritableSpan<ushort>(), array.GetWritableSpan<ushort>());
+                var u16 = MemoryMarshal.Cast<byte, ushort>(bytes);
+                BinaryPrimitives.ReverseEndianness(u16, u16);
                 break;
             case 4:
-                BinaryPrimitives.ReverseEndianness(array.GetWritableSpan<uint>(), array.GetWritableSpan<uint>());
+                var u32 = MemoryMarshal.Cast<byte, uint>(bytes);
+                BinaryPrimitives.ReverseEndianness(u32, u32);
                 break;
             case 8:
-                BinaryPrimitives.ReverseEndianness(array.GetWritableSpan<ulong>(), array.GetWritableSpan<ulong>());
+                var u64 = MemoryMarshal.Cast<byte, ulong>(bytes);
+                BinaryPrimitives.ReverseEndianness(u64, u64);
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Epics.Pva.Data;
 using Epics.Streaming.Frames.Compression;
 using PureHDF;
@@ -222,22 +223,22 @@ internal sealed class Hdf5FrameSource : IFrameSource
         switch (Shape.ElementType.ElementSize())
         {
             case 1:
-                Read(array.GetWritableSpan<byte>(), selection, access);
+                Read(array.WritableBytes, selection, access);
                 break;
             case 2:
-                Read(array.GetWritableSpan<ushort>(), selection, access);
+                Read(MemoryMarshal.Cast<byte, ushort>(array.WritableBytes), selection, access);
                 break;
             case 4 when Shape.ElementType == ScalarType.Float:
                 Read(array.GetWritableSpan<float>(), selection, access);
                 break;
             case 4:
-                Read(array.GetWritableSpan<uint>(), selection, access);
+                Read(MemoryMarshal.Cast<byte, uint>(array.WritableBytes), selection, access);
                 break;
             case 8 when Shape.ElementType == ScalarType.Double:
                 Read(array.GetWritableSpan<double>(), selection, access);
                 break;
             default:
-                Read(array.GetWritableSpan<ulong>(), selection, access);
+                Read(MemoryMarshal.Cast<byte, ulong>(array.WritableBytes), selection, access);
                 break;
         }
     }

@@ -87,12 +87,12 @@ internal sealed class RandomFrameSource : IFrameSource
                 break;
             case ScalarType.Short:
             case ScalarType.UShort:
-                FillSmall(array.GetWritableSpan<ushort>(), ref rng, (long)Low, (ulong)(High - Low));
+                FillSmall(MemoryMarshal.Cast<byte, ushort>(array.WritableBytes), ref rng, (long)Low, (ulong)(High - Low));
                 break;
             case ScalarType.Int:
             case ScalarType.UInt:
             {
-                var span = array.GetWritableSpan<uint>();
+                var span = MemoryMarshal.Cast<byte, uint>(array.WritableBytes);
                 var range = (ulong)(High - Low);
                 var low = (long)Low;
                 for (var i = 0; i < span.Length; i++)
@@ -106,7 +106,7 @@ internal sealed class RandomFrameSource : IFrameSource
             case ScalarType.Long:
             case ScalarType.ULong:
             {
-                var span = array.GetWritableSpan<ulong>();
+                var span = MemoryMarshal.Cast<byte, ulong>(array.WritableBytes);
                 var range = (ulong)(High - Low);
                 var low = Shape.ElementType == ScalarType.ULong ? 0UL : unchecked((ulong)(long)Low);
                 for (var i = 0; i < span.Length; i++)

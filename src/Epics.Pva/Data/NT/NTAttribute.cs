@@ -59,7 +59,10 @@ public readonly struct NTAttribute
         set => NTFields.Require(Structure, "source").Set(value);
     }
 
-    /// <summary>Stores a scalar (bool, any integer, float, double or string; its CLR type picks the pvData type) in the any.</summary>
+    /// <summary>
+    /// Stores a scalar (bool, any integer, float, double or string; its CLR type picks the pvData type) in the any;
+    /// a value of the type already there is written in place.
+    /// </summary>
     public void SetValue(object value)
     {
         var type = value switch
@@ -78,6 +81,13 @@ public readonly struct NTAttribute
             string => ScalarType.String,
             _ => throw new ArgumentException($"an attribute cannot hold a {value.GetType().Name}", nameof(value)),
         };
+        if (ValueField.Content is { Type.Kind: TypeKind.Scalar } current && current.Type.ScalarType == type)
+        {
+            current.Root.SetObject(value);
+            ValueField.MarkChanged();
+            return;
+        }
+
         var content = new PvValue(PvType.Scalar(type));
         content.Root.SetObject(value);
         ValueField.SetContent(content);

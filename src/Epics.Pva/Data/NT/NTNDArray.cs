@@ -3,19 +3,35 @@ using Epics.Pva.Data.NT.Internal;
 namespace Epics.Pva.Data.NT;
 
 /// <summary>
-/// An <c>epics:nt/NTNDArray:1.0</c> image. Wrap a received value to read it, or <see cref="Create"/> one and reuse it
-/// frame after frame: setting the image, uniqueId, time stamps, dimensions or attributes changes only those fields
-/// (and marks them changed), never the type. All access is by field name, so any producer's layout works.
+/// An <c>epics:nt/NTNDArray:1.0</c> image: a view over a <see cref="PvValue"/> (wrapping allocates nothing).
+/// Wrap a received value to read it, or <see cref="Create(NTNDArrayLayout)"/> one and reuse it frame after frame:
+/// setting the image, uniqueId, time stamps, dimensions or attributes changes only those fields (and marks them
+/// changed), never the type. Fields are found by name once per type, so any producer's layout works, and the reads
+/// (dimensions, colour mode, element type, codec, uniqueId, time stamps, attribute lookups) allocate nothing.
+/// Typed pixel access is in <see cref="GetImage{T}"/>; the default instance wraps nothing.
 /// </summary>
-public sealed class NTNDArray
+public readonly partial struct NTNDArray
 {
     /// <summary>The type ID.</summary>
     public const string Id = "epics:nt/NTNDArray:1.0";
 
+    private static readonly ScalarType[] SpecOrder =
+    [
+        ScalarType.Boolean, ScalarType.Byte, ScalarType.Short, ScalarType.Int, ScalarType.Long, ScalarType.UByte,
+        ScalarType.UShort, ScalarType.UInt, ScalarType.ULong, ScalarType.Float, ScalarType.Double,
+    ];
+
+    private static readonly PvType NormativeTypesType = BuildType(NTNDArrayLayout.NormativeTypes);
+    private static readonly PvType PvaPyType = BuildType(NTNDArrayLayout.PvaPy);
+    private static readonly PvType PvxsType = BuildType(NTNDArrayLayout.Pvxs);
+
+    private readonly NTNDArrayFields _fields;
+
     /// <summary>Wraps <paramref name="structure"/>, which must have a union <c>value</c>.</summary>
     public NTNDArray(PvValue structure)
     {
-        if (structure.Type["value"] is not { Kind: TypeKind.Union })
+        _fields = NTNDArrayFields.Of(structure.Type);
+        if (_fields.Value < 0)
         {
             throw new ArgumentException($"{structure.Type.DisplayId} has no union 'value' field", nameof(structure));
         }
@@ -28,16 +44,6 @@ public sealed class NTNDArray
 
     /// <summary>The value union members in the order of pva-protocol §9.4 (the selector numbering of the spec).</summary>
     public static IReadOnlyList<ScalarType> SpecMemberOrder => SpecOrder;
-
-    private static readonly ScalarType[] SpecOrder =
-    [
-        ScalarType.Boolean, ScalarType.Byte, ScalarType.Short, ScalarType.Int, ScalarType.Long, ScalarType.UByte,
-        ScalarType.UShort, ScalarType.UInt, ScalarType.ULong, ScalarType.Float, ScalarType.Double,
-    ];
-
-    private static readonly PvType NormativeTypesType = BuildType(NTNDArrayLayout.NormativeTypes);
-    private static readonly PvType PvaPyType = BuildType(NTNDArrayLayout.PvaPy);
-    private static readonly PvType PvxsType = BuildType(NTNDArrayLayout.Pvxs);
 
     /// <summary>The NTNDArray type of <paramref name="layout"/> (built once).</summary>
     public static PvType TypeFor(NTNDArrayLayout layout = NTNDArrayLayout.NormativeTypes) => layout switch
@@ -56,21 +62,25 @@ public sealed class NTNDArray
         : type.TypeName() + "Value";
 
     /// <summary>The <c>value</c> union field.</summary>
-    public PvField ValueField => Structure["value"];
+    public PvField ValueField => Structure.FieldAt(_fields.Value);
 
-    /// <summary>The element type of the image, or null when no member is selected.</summary>
+    /// <summary>The element type of the image (which union member is selected), or null when none is.</summary>
     public ScalarType? ElementType => ValueField.Content is { Type.Kind: TypeKind.ScalarArray } c ? c.Type.ScalarType : null;
 
-    /// <summary>The image elements (empty when no member is selected).</summary>
+    /// <summary>
+    /// The image elements, owned by this value (empty when no member is selected). For compressed frames, the
+    /// compressed bytes. <see cref="PvArray.Retain"/> the array to keep it beyond the value.
+    /// </summary>
     public PvArray Image => ValueField.Content is { Type.Kind: TypeKind.ScalarArray } c ? c.Root.GetArray() : PvArray.Empty(ScalarType.UByte);
 
     /// <summary>
-    /// Stores the image: its element type selects the union member (by name). Takes over the caller's reference.
+    /// Stores the image: its element type selects the union member. Takes over the caller's reference.
     /// For an uncompressed image (empty codec name) also sets compressedSize and uncompressedSize to its byte length.
+    /// Dimensions and the ColorMode attribute are left as they are; <see cref="SetImage(PvArray, ImageShape)"/> sets them too.
     /// </summary>
     public void SetImage(PvArray image)
     {
-        ValueField.Select(MemberName(image.ElementType)).SetArray(image);
+        ValueField.Select(MemberIndex(image.ElementType)).SetArray(image);
         if (CodecName.Length == 0)
         {
             CompressedSize = image.ByteLength;
@@ -81,64 +91,36 @@ public sealed class NTNDArray
     /// <summary>The image unique id.</summary>
     public int UniqueId
     {
-        get => Structure["uniqueId"].GetInt32();
-        set => Structure["uniqueId"].Set(value);
+        get => _fields.UniqueId < 0 ? 0 : Structure.FieldAt(_fields.UniqueId).GetInt32();
+        set => Require(_fields.UniqueId, "uniqueId").Set(value);
     }
 
     /// <summary>compressedSize: bytes of <c>value</c> as transmitted.</summary>
     public long CompressedSize
     {
-        get => Structure["compressedSize"].GetInt64();
-        set => Structure["compressedSize"].Set(value);
+        get => _fields.CompressedSize < 0 ? 0 : Structure.FieldAt(_fields.CompressedSize).GetInt64();
+        set => Require(_fields.CompressedSize, "compressedSize").Set(value);
     }
 
     /// <summary>uncompressedSize: product of the dimensions times the element size.</summary>
     public long UncompressedSize
     {
-        get => Structure["uncompressedSize"].GetInt64();
-        set => Structure["uncompressedSize"].Set(value);
+        get => _fields.UncompressedSize < 0 ? 0 : Structure.FieldAt(_fields.UncompressedSize).GetInt64();
+        set => Require(_fields.UncompressedSize, "uncompressedSize").Set(value);
     }
 
-    /// <summary>The codec name ("" = uncompressed).</summary>
-    public string CodecName => NTFields.GetString(Structure["codec"], "name");
-
-    /// <summary>
-    /// The codec parameters as areaDetector sends them: an int holding the pvData type code of the uncompressed
-    /// elements (the spec's union member index), or null.
-    /// </summary>
-    public ScalarType? CodecOriginalType =>
-        Structure["codec.parameters"].Content is { Type.Kind: TypeKind.Scalar } c && c.Type.ScalarType.IsInteger() &&
-        c.Root.GetInt32() is var i && i >= 0 && i < SpecMemberOrder.Count
-            ? SpecMemberOrder[i]
-            : null;
-
-    /// <summary>Sets the codec: name ("" for none) and, for a compressed image, the original element type.</summary>
-    public void SetCodec(string name, ScalarType? originalType = null)
-    {
-        Structure["codec.name"].Set(name);
-        PvValue? parameters = null;
-        if (originalType is { } t)
-        {
-            parameters = new PvValue(PvType.Int);
-            var index = SpecOrder.IndexOf(t);
-            parameters.Root.Set(index >= 0 ? index : throw new ArgumentException("no such member", nameof(originalType)));
-        }
-
-        Structure["codec.parameters"].SetContent(parameters);
-    }
-
-    /// <summary>The data time stamp (when the frame was acquired).</summary>
+    /// <summary>The data time stamp (when the frame was acquired; zero when absent).</summary>
     public PvTimeStamp DataTimeStamp
     {
-        get => PvTimeStamp.Read(Structure["dataTimeStamp"]);
-        set => value.WriteTo(Structure["dataTimeStamp"]);
+        get => _fields.DataTimeStamp.Read(Structure);
+        set => value.WriteTo(Require(_fields.DataTimeStamp.Structure, "dataTimeStamp"));
     }
 
     /// <summary>The time stamp (zero when absent).</summary>
     public PvTimeStamp TimeStamp
     {
-        get => NTFields.ReadTimeStamp(Structure, "timeStamp");
-        set => NTFields.WriteTimeStamp(Structure, "timeStamp", value);
+        get => _fields.TimeStamp.Read(Structure);
+        set => value.WriteTo(Require(_fields.TimeStamp.Structure, "timeStamp"));
     }
 
     /// <summary>The alarm (no alarm when absent).</summary>
@@ -151,75 +133,25 @@ public sealed class NTNDArray
     /// <summary>The descriptor ("" when absent).</summary>
     public string Descriptor
     {
-        get => NTFields.GetString(Structure.Root, "descriptor");
-        set => NTFields.Require(Structure, "descriptor").Set(value);
-    }
-
-    /// <summary>The dimensions, fastest varying (x) first.</summary>
-    public IReadOnlyList<NTDimension> Dimensions =>
-        [.. Structure["dimension"].Elements.Select(e => e is null ? default : NTDimension.Read(e.Root))];
-
-    /// <summary>The dimension sizes, x first (e.g. [width, height]).</summary>
-    public int[] Shape => [.. Dimensions.Select(d => d.Size)];
-
-    /// <summary>Sets the dimensions from sizes (offset 0, fullSize = size, binning 1), x first.</summary>
-    public void SetDimensions(params ReadOnlySpan<int> sizes)
-    {
-        var dims = new NTDimension[sizes.Length];
-        for (var i = 0; i < sizes.Length; i++)
-        {
-            dims[i] = new NTDimension(sizes[i]);
-        }
-
-        SetDimensions(dims);
-    }
-
-    /// <summary>Sets the dimensions.</summary>
-    public void SetDimensions(IReadOnlyList<NTDimension> dimensions)
-    {
-        var field = Structure["dimension"];
-        var elements = new PvValue?[dimensions.Count];
-        for (var i = 0; i < elements.Length; i++)
-        {
-            var e = field.NewElement();
-            dimensions[i].WriteTo(e.Root);
-            elements[i] = e;
-        }
-
-        field.SetElements(elements);
-    }
-
-    /// <summary>The attributes.</summary>
-    public IReadOnlyList<NTAttribute> Attributes =>
-        [.. Structure["attribute"].Elements.Where(e => e is not null).Select(e => new NTAttribute(e!))];
-
-    /// <summary>The attribute element type of this value.</summary>
-    public PvType AttributeType => Structure.Type["attribute"]!.ElementType!;
-
-    /// <summary>A new attribute of this value's attribute type (not yet stored; see <see cref="SetAttributes"/>).</summary>
-    public NTAttribute NewAttribute(string name, object value, string descriptor = "", int sourceType = 0, string source = "") =>
-        NTAttribute.Create(AttributeType, name, value, descriptor, sourceType, source);
-
-    /// <summary>Replaces the attributes (taking ownership of their values).</summary>
-    public void SetAttributes(params IEnumerable<NTAttribute> attributes) =>
-        Structure["attribute"].SetElements([.. attributes.Select(a => a.Structure)]);
-
-    /// <summary>The attribute called <paramref name="name"/>, if present.</summary>
-    public NTAttribute? FindAttribute(string name)
-    {
-        foreach (var a in Attributes)
-        {
-            if (a.Name == name)
-            {
-                return a;
-            }
-        }
-
-        return null;
+        get => _fields.Descriptor < 0 ? string.Empty : Structure.FieldAt(_fields.Descriptor).GetString();
+        set => Require(_fields.Descriptor, "descriptor").Set(value);
     }
 
     /// <inheritdoc />
-    public override string ToString() => PvFormatter.FormatRaw(Structure, new PvFormatOptions { ArrayLimit = 16 });
+    public override string ToString() => Structure is null ? "(none)" : PvFormatter.FormatRaw(Structure, new PvFormatOptions { ArrayLimit = 16 });
+
+    // The union member index for arrays of `type` in this value's layout.
+    private int MemberIndex(ScalarType type)
+    {
+        var spec = System.Array.IndexOf(SpecOrder, type);
+        return spec >= 0 && _fields.MemberIndex[spec] is var i && i >= 0
+            ? i
+            : throw new ArgumentException($"{Structure.Type.DisplayId} has no member for {type.TypeName()} arrays", nameof(type));
+    }
+
+    private PvField Require(int offset, string name) => offset >= 0
+        ? Structure.FieldAt(offset)
+        : throw new InvalidOperationException($"{Structure.Type.DisplayId} has no field '{name}'");
 
     private static PvType BuildType(NTNDArrayLayout layout)
     {
@@ -229,7 +161,7 @@ public sealed class NTNDArray
                 ScalarType.Boolean, ScalarType.Byte, ScalarType.UByte, ScalarType.Short, ScalarType.UShort, ScalarType.Int,
                 ScalarType.UInt, ScalarType.Long, ScalarType.ULong, ScalarType.Float, ScalarType.Double,
             ]
-            : SpecMemberOrder;
+            : SpecOrder;
         var value = PvType.Union(string.Empty, order.Select(t => new PvMember(MemberName(t), PvType.Array(t))));
         var b = PvType.Builder(Id)
             .Add("value", value)
