@@ -259,7 +259,7 @@ public abstract class ServerPv
     }
 
     /// <summary>Handles a client's put. Throw to reject it (the message goes back to the client). Default: <see cref="Post"/>.</summary>
-    protected internal virtual ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken)
+    protected virtual ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         Post(request.Value);
@@ -267,11 +267,17 @@ public abstract class ServerPv
     }
 
     /// <summary>Whether this PV answers RPC calls (false: clients get "RPC not supported" at once).</summary>
-    protected internal virtual bool HandlesRpc => false;
+    protected virtual bool HandlesRpc => false;
 
     /// <summary>Handles an RPC call: receives the argument, returns the result (or null). Throw to answer with an error.</summary>
-    protected internal virtual ValueTask<PvValue?> OnRpcAsync(PvValue argument, CancellationToken cancellationToken) =>
+    protected virtual ValueTask<PvValue?> OnRpcAsync(PvValue argument, CancellationToken cancellationToken) =>
         throw new NotSupportedException("RPC not supported by this channel");
+
+    internal ValueTask PutAsync(PvPutRequest request, CancellationToken cancellationToken) => OnPutAsync(request, cancellationToken);
+
+    internal bool SupportsRpc => HandlesRpc;
+
+    internal ValueTask<PvValue?> RpcAsync(PvValue argument, CancellationToken cancellationToken) => OnRpcAsync(argument, cancellationToken);
 
     internal PvValue? SnapshotOrNull()
     {

@@ -37,13 +37,13 @@ public sealed class SharedPv : ServerPv
     public Func<PvValue, CancellationToken, ValueTask<PvValue?>>? RpcHandler { get; set; }
 
     /// <inheritdoc />
-    protected internal override bool HandlesRpc => RpcHandler is not null;
+    protected override bool HandlesRpc => RpcHandler is not null;
 
     /// <inheritdoc />
-    protected internal override ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken) =>
+    protected override ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken) =>
         PutHandler is { } handler ? handler(request, cancellationToken) : base.OnPutAsync(request, cancellationToken);
 
     /// <inheritdoc />
-    protected internal override ValueTask<PvValue?> OnRpcAsync(PvValue argument, CancellationToken cancellationToken) =>
+    protected override ValueTask<PvValue?> OnRpcAsync(PvValue argument, CancellationToken cancellationToken) =>
         RpcHandler is { } handler ? handler(argument, cancellationToken) : base.OnRpcAsync(argument, cancellationToken);
 }

@@ -119,12 +119,12 @@ public sealed class UnopenedPvTests
         await WaitUntilAsync(() => pv.HeldRequestCount == 0);
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition, Func<string>? state = null)
     {
         var deadline = DateTime.UtcNow + Loopback.Timeout;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met in time {state?.Invoke()}");
             await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }

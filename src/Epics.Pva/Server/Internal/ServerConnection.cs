@@ -483,7 +483,7 @@ internal sealed class ServerConnection : PvaConnection
             }
         }
 
-        if (command == PvaCommand.Rpc && !channel.Pv.HandlesRpc)
+        if (command == PvaCommand.Rpc && !channel.Pv.SupportsRpc)
         {
             Reply(command, ioid, sub, PvaStatus.Error("RPC not supported by this channel"));
             return;
@@ -613,7 +613,7 @@ internal sealed class ServerConnection : PvaConnection
             var status = PvaStatus.Ok;
             try
             {
-                await pv.OnPutAsync(context, token).ConfigureAwait(false);
+                await pv.PutAsync(context, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -647,7 +647,7 @@ internal sealed class ServerConnection : PvaConnection
             var status = PvaStatus.Ok;
             try
             {
-                result = await pv.OnRpcAsync(argument, token).ConfigureAwait(false);
+                result = await pv.RpcAsync(argument, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
