@@ -11,7 +11,7 @@ namespace Epics.Pva.Server.Internal;
 /// RPC, GET_FIELD and PROCESS. Requests are decoded on the receive loop; put and RPC handlers run on the thread pool.
 /// Requests on a PV without a type are held in the PV (<see cref="HeldRequest"/>) and go on when it opens.
 /// </summary>
-internal sealed class ServerConnection : PvaConnection
+internal sealed partial class ServerConnection : PvaConnection
 {
     private static readonly string[] AuthMethods = ["anonymous", "ca"];
 
@@ -675,55 +675,6 @@ internal sealed class ServerConnection : PvaConnection
             }
         }, CancellationToken.None);
     }
-
-    // Parks a request on a PV without a type; continueWith runs when it opens (unless the client gave up meanwhile).
-    private HoldResult Hold(ServerChannel channel, uint ioid, bool isMonitor, PvaCommand command, byte sub, Action continueWith)
-    {
-        var request = new HeldRequest(this, ioid, isMonitor,
-            release: r =>
-            {
-                if (TakeHeld(r))
-                {
-                    continueWith();
-                }
-            },
-            fail: (r, status) =>
-            {
-                if (TakeHeld(r))
-                {
-                    Reply(command, r.Ioid, sub, status);
-                }
-            });
-        lock (_lock)
-        {
-            _held[ioid] = (request, channel); // before the PV sees it: an Open on another thread may release it at once
-        }
-
-        var result = channel.Pv.TryHold(request);
-        if (result != HoldResult.Held)
-        {
-            TakeHeld(request);
-        }
-
-        return result;
-    }
-
-    private bool TakeHeld(HeldRequest request)
-    {
-        lock (_lock)
-        {
-            if (!_held.TryGetValue(request.Ioid, out var h) || !ReferenceEquals(h.Request, request))
-            {
-                return false;
-            }
-
-            _held.Remove(request.Ioid);
-            return !IsClosed;
-        }
-    }
-
-    private static PvaStatus HeldTooMany(ServerChannel channel) =>
-        PvaStatus.Error($"{channel.Name} has no type yet and {channel.Pv.Options.MaxHeldRequests} requests already wait for it");
 
     private void Reply(PvaCommand command, uint ioid, byte sub, PvaStatus status) =>
         Send(command, (ioid, sub, status, command), static (in PvaWriter w, in (uint Ioid, byte Sub, PvaStatus Status, PvaCommand Command) s) =>
