@@ -328,8 +328,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
         public PvaChannel Channel => owner._channel;
 
-        public bool Started { get; private set; }
-
         public void Start(PvValue request, int window)
         {
             if (!connection.Register(this))
@@ -366,7 +364,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
                 var type = TypeCodec.ReadRequired(ref reader);
                 _current = new PvValue(type);
-                Started = true;
                 connection.Send(PvaCommand.Monitor, (sid, Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
                 {
                     w.WriteUInt32(s.Sid);
@@ -445,7 +442,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
         public override void OnDisconnected(string reason)
         {
-            Started = false;
         }
     }
 }
