@@ -14,7 +14,7 @@ internal static class PvaRoles
 
     /// <summary>
     /// Serves <see cref="PvName"/> on ephemeral loopback ports (printed as <c>READY udp tcp</c>) and, once a client
-    /// subscribes, posts frames as fast as <see cref="SharedPv.WaitForRoomAsync"/> lets it (nothing is squashed).
+    /// subscribes, posts frames as fast as <see cref="ServerPv.WaitForRoomAsync"/> lets it (nothing is squashed).
     /// Reads MARK / STOP from stdin; STOP prints the result.
     /// </summary>
     public static async Task<int> ServeAsync(HarnessOptions o)

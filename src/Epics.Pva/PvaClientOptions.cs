@@ -50,6 +50,60 @@ public sealed record PvaClientOptions
     /// <summary>Bounds on what a peer may make one connection spend (decoded type and message sizes); see <see cref="PvaLimits"/>.</summary>
     public PvaLimits Limits { get; init; } = PvaLimits.Default;
 
+    /// <summary>
+    /// Longest wait for a TCP connection to a server or a name server to be accepted (default 5 s; name servers 10 s,
+    /// see <see cref="NameServerConnectTimeout"/>).
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest wait, once connected, for the server's validation handshake to complete (default 5 s).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Longest period between echoes on an idle connection (default 15 s, like pvxs); the client echoes at the smaller
+    /// of this and a third of <see cref="ConnectionTimeout"/>. Name-server connections echo at this period too.
+    /// </summary>
+    public TimeSpan EchoPeriod { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Longest wait for a server's reply to CREATE_CHANNEL before the channel gives up on that server and searches
+    /// again (default 10 s).
+    /// </summary>
+    public TimeSpan CreateChannelTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Pause before a channel searches again after a server refused it or could not be reached (default 2 s), so a
+    /// failing server does not cause a tight loop.
+    /// </summary>
+    public TimeSpan ChannelRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Interval between the first and second search for a name; it doubles after each unanswered search up to
+    /// <see cref="SearchMaxInterval"/> (default 1 s).
+    /// </summary>
+    public TimeSpan SearchFirstInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest interval between searches for a name not found yet (default 30 s).</summary>
+    public TimeSpan SearchMaxInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A beacon from a new or restarted server triggers an immediate search for the unresolved names at most this often
+    /// (default 1 s).
+    /// </summary>
+    public TimeSpan BeaconSearchHoldOff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest wait for the TCP connection to a name server (default 10 s).</summary>
+    public TimeSpan NameServerConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Pause before reconnecting to a lost name server; it doubles after each failed attempt up to
+    /// <see cref="NameServerMaxReconnectDelay"/> (default 2 s).
+    /// </summary>
+    public TimeSpan NameServerReconnectDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest pause between attempts to reconnect to a name server (default 30 s).</summary>
+    public TimeSpan NameServerMaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Logging; default <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 

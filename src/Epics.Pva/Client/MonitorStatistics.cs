@@ -12,5 +12,9 @@ namespace Epics.Pva.Client;
 /// Updates that changed no field and reported no overrun (pvDatabase sends them to pipelined monitors): acknowledged
 /// to the server but not delivered, and not counted in <paramref name="Received"/>.
 /// </param>
+/// <param name="TypeChanges">
+/// Times the subscription started again on another type (the server reported a type change, or the PV came back with
+/// another type after a disconnect).
+/// </param>
 public readonly record struct MonitorStatistics(
-    long Received, long Delivered, long Squashed, long Overruns, int Queued, int MaxQueued, int Connects, long Empty = 0);
+    long Received, long Delivered, long Squashed, long Overruns, int Queued, int MaxQueued, int Connects, long Empty = 0, int TypeChanges = 0);

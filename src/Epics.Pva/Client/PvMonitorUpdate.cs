@@ -9,10 +9,11 @@ namespace Epics.Pva.Client;
 /// </summary>
 public sealed class PvMonitorUpdate : IDisposable
 {
-    internal PvMonitorUpdate(PvValue value, BitSet overrun)
+    internal PvMonitorUpdate(PvValue value, BitSet overrun, bool typeChanged = false)
     {
         Value = value;
         Overrun = overrun;
+        TypeChanged = typeChanged;
     }
 
     /// <summary>The value after this update.</summary>
@@ -23,6 +24,12 @@ public sealed class PvMonitorUpdate : IDisposable
 
     /// <summary>Fields that changed more than once since the previous update, on the server or in our queue.</summary>
     public BitSet Overrun { get; }
+
+    /// <summary>
+    /// True for the first update after the PV changed type (the subscription started again on the new type):
+    /// <c>Value.Type</c> differs from the previous update's, and every field is marked.
+    /// </summary>
+    public bool TypeChanged { get; }
 
     /// <inheritdoc />
     public void Dispose() => Value.Dispose();

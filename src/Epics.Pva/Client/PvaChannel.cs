@@ -247,7 +247,7 @@ public sealed class PvaChannel
     {
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(10), _client.TimeProvider, _client.Stopping).ConfigureAwait(false);
+            await Task.Delay(_client.Options.CreateChannelTimeout, _client.TimeProvider, _client.Stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -274,7 +274,7 @@ public sealed class PvaChannel
         // Hold off before searching again so a refusing or unreachable server does not cause a tight loop.
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(2), _client.TimeProvider, _client.Stopping).ConfigureAwait(false);
+            await Task.Delay(_client.Options.ChannelRetryDelay, _client.TimeProvider, _client.Stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -10,6 +10,12 @@ namespace Epics.Pva.Client;
 /// new server connection), keeps its own bounded queue (squashing into the newest entry when full), and acknowledges
 /// consumed updates when the pvRequest asks for <c>pipeline=true</c>. The enumeration ends when the server finishes
 /// the subscription or the subscription is disposed; a server error (bad pvRequest) is thrown from it.
+/// <para>
+/// When the PV changes type (the server finishes the subscription with <see cref="Server.ServerPv.TypeChangedStatus"/>,
+/// or it comes back with another type after a disconnect) the subscription starts again on the new type by itself:
+/// the first update of the new type has <see cref="PvMonitorUpdate.TypeChanged"/> set and
+/// <see cref="MonitorStatistics.TypeChanges"/> counts it. Updates of different types are never squashed together.
+/// </para>
 /// </summary>
 public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncDisposable, IChannelListener
 {
@@ -31,6 +37,9 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
     private long _empty;
     private int _maxQueued;
     private int _connects;
+    private int _typeChanges;
+    private bool _typeChangePending;
+    private bool _online;
 
     internal PvaSubscription(PvaChannel channel, PvValue request, MonitorOptions options)
     {
@@ -59,7 +68,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         {
             lock (_lock)
             {
-                return new MonitorStatistics(_received, _delivered, _squashed, _overruns, _queue.Count, _maxQueued, _connects, _empty);
+                return new MonitorStatistics(_received, _delivered, _squashed, _overruns, _queue.Count, _maxQueued, _connects, _empty, _typeChanges);
             }
         }
     }
@@ -128,7 +137,9 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         return ValueTask.CompletedTask;
     }
 
-    void IChannelListener.OnChannelConnected(PvaChannel channel)
+    void IChannelListener.OnChannelConnected(PvaChannel channel) => StartOperation(channel);
+
+    private void StartOperation(PvaChannel channel)
     {
         var connection = channel.Connection;
         if (connection is null)
@@ -152,14 +163,15 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
     void IChannelListener.OnChannelDisconnected(PvaChannel channel)
     {
-        bool wasStarted;
+        bool wasOnline;
         lock (_lock)
         {
-            wasStarted = _operation?.Started ?? false;
+            wasOnline = _online;
+            _online = false;
             _operation = null;
         }
 
-        if (wasStarted)
+        if (wasOnline)
         {
             ConnectionChanged?.Invoke(this, false);
         }
@@ -174,7 +186,19 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
                 return;
             }
 
+            if (Type is not null && !Type.Equals(type))
+            {
+                _typeChanges++;
+                _typeChangePending = true;
+            }
+
             Type = type;
+            if (_online)
+            {
+                return; // started again on the same server after a type change: still connected
+            }
+
+            _online = true;
             _connects++;
         }
 
@@ -205,11 +229,13 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
                 _overruns++;
             }
 
-            if (_queue.Count >= _queueSize && !_pipeline)
+            var typeChanged = _typeChangePending;
+            _typeChangePending = false;
+            if (_queue.Count >= _queueSize && !_pipeline && !typeChanged)
             {
                 // Full: fold this update into the newest queued one; fields changed in both are overruns.
                 var last = _queue.Last();
-                var merged = new PvMonitorUpdate(current.Clone(), new BitSet());
+                var merged = new PvMonitorUpdate(current.Clone(), new BitSet(), last.TypeChanged);
                 merged.Overrun.Or(last.Overrun);
                 merged.Overrun.Or(overrun);
                 var again = new BitSet();
@@ -225,7 +251,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
             var copy = new BitSet();
             copy.Or(overrun);
-            _queue.Enqueue(new PvMonitorUpdate(current.Clone(), copy));
+            _queue.Enqueue(new PvMonitorUpdate(current.Clone(), copy, typeChanged));
             _maxQueued = Math.Max(_maxQueued, _queue.Count);
             WakeReader();
         }
@@ -233,6 +259,23 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
     internal void OnFinished(MonitorOperation op, PvaStatus status)
     {
+        if (IsTypeChange(status))
+        {
+            lock (_lock)
+            {
+                if (!ReferenceEquals(op, _operation) || _finished)
+                {
+                    return;
+                }
+
+                _operation = null;
+            }
+
+            // Subscribe again on this channel: the INIT reply brings the new type (or waits until the PV reopens).
+            StartOperation(_channel);
+            return;
+        }
+
         lock (_lock)
         {
             if (!ReferenceEquals(op, _operation))
@@ -252,6 +295,9 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
         _channel.RemoveListener(this);
     }
+
+    private static bool IsTypeChange(PvaStatus status) =>
+        status.Type == Server.ServerPv.TypeChangedStatus.Type && status.Message == Server.ServerPv.TypeChangedStatus.Message;
 
     private void ReplaceLast(PvMonitorUpdate update)
     {
@@ -281,8 +327,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         private int _unacked;
 
         public PvaChannel Channel => owner._channel;
-
-        public bool Started { get; private set; }
 
         public void Start(PvValue request, int window)
         {
@@ -320,7 +364,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
                 var type = TypeCodec.ReadRequired(ref reader);
                 _current = new PvValue(type);
-                Started = true;
                 connection.Send(PvaCommand.Monitor, (sid, Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
                 {
                     w.WriteUInt32(s.Sid);
@@ -399,7 +442,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
         public override void OnDisconnected(string reason)
         {
-            Started = false;
         }
     }
 }

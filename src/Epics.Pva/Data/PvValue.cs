@@ -6,7 +6,7 @@ namespace Epics.Pva.Data;
 /// Values are not thread-safe. A value owns its nodes; only <see cref="PvArray"/> storage is shared (reference
 /// counted) between a value and its clones, so <see cref="Dispose"/> returns pooled frame buffers once nobody uses them.
 /// </summary>
-public sealed class PvValue : IDisposable
+public sealed partial class PvValue : IDisposable
 {
     // Node i holds the field at bit offset i. Scalars live in Bits (integers sign- or zero-extended, floating point as
     // double bits, booleans 0/1), everything else in Ref: string, PvArray (scalar arrays), PvValue (the selected member

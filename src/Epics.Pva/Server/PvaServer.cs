@@ -24,7 +24,7 @@ namespace Epics.Pva.Server;
 /// </example>
 public sealed class PvaServer : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, SharedPv> _pvs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ServerPv> _pvs = new(StringComparer.Ordinal);
     private readonly List<IPvSource> _sources = [];
     private readonly ConcurrentDictionary<ServerConnection, byte> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -60,8 +60,8 @@ public sealed class PvaServer : IAsyncDisposable
     /// <summary>Names served by <see cref="AddPv"/>.</summary>
     public IReadOnlyCollection<string> PvNames => [.. _pvs.Keys];
 
-    /// <summary>Serves <paramref name="pv"/> as <paramref name="name"/>.</summary>
-    public void AddPv(string name, SharedPv pv)
+    /// <summary>Serves <paramref name="pv"/> (a <see cref="SharedPv"/> or a custom <see cref="ServerPv"/>) as <paramref name="name"/>.</summary>
+    public void AddPv(string name, ServerPv pv)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (!_pvs.TryAdd(name, pv))
@@ -129,7 +129,7 @@ public sealed class PvaServer : IAsyncDisposable
     /// <summary>Client options that see only this server (for tests and tools): its UDP port on 127.0.0.1.</summary>
     public PvaClientOptions CreateClientOptions() => Options.CreateClientOptions(UdpPort, TcpPort);
 
-    internal SharedPv? Find(string name)
+    internal ServerPv? Find(string name)
     {
         if (_pvs.TryGetValue(name, out var pv))
         {
@@ -140,7 +140,7 @@ public sealed class PvaServer : IAsyncDisposable
         {
             foreach (var source in _sources)
             {
-                if (source.Find(name) is { } found)
+                if (source.FindPv(name) is { } found)
                 {
                     return found;
                 }

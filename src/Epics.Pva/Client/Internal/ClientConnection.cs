@@ -30,13 +30,13 @@ internal sealed class ClientConnection : PvaConnection
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            timeout.CancelAfter(client.Options.ConnectTimeout);
             await socket.ConnectAsync(server, timeout.Token).ConfigureAwait(false);
             var connection = new ClientConnection(client, socket);
             connection.Start();
             try
             {
-                await connection._ready.Task.WaitAsync(TimeSpan.FromSeconds(5), client.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await connection._ready.Task.WaitAsync(client.Options.HandshakeTimeout, client.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -44,7 +44,7 @@ internal sealed class ClientConnection : PvaConnection
                 throw;
             }
 
-            var period = Min(TimeSpan.FromSeconds(15), client.Options.ConnectionTimeout / 3);
+            var period = Min(client.Options.EchoPeriod, client.Options.ConnectionTimeout / 3);
             connection._timer = client.TimeProvider.CreateTimer(static s => ((ClientConnection)s!).Tick(), connection, period, period);
             Log.Connected(client.Logger, connection.PeerName);
             return connection;

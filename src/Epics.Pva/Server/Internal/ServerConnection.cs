@@ -9,8 +9,9 @@ namespace Epics.Pva.Server.Internal;
 /// <summary>
 /// The server end of one client connection: handshake, channels, and the operations GET, PUT, PUT_GET, MONITOR,
 /// RPC, GET_FIELD and PROCESS. Requests are decoded on the receive loop; put and RPC handlers run on the thread pool.
+/// Requests on a PV without a type are held in the PV (<see cref="HeldRequest"/>) and go on when it opens.
 /// </summary>
-internal sealed class ServerConnection : PvaConnection
+internal sealed partial class ServerConnection : PvaConnection
 {
     private static readonly string[] AuthMethods = ["anonymous", "ca"];
 
@@ -18,6 +19,7 @@ internal sealed class ServerConnection : PvaConnection
     private readonly Lock _lock = new();
     private readonly Dictionary<uint, ServerChannel> _channels = [];
     private readonly Dictionary<uint, ServerOperation> _operations = [];
+    private readonly Dictionary<uint, (HeldRequest Request, ServerChannel Channel)> _held = [];
     private ServerMonitor[] _monitors = []; // the monitors among _operations, rebuilt when they change (not per send)
     private readonly CancellationTokenSource _handlers = new();
     private ITimer? _timer;
@@ -117,13 +119,16 @@ internal sealed class ServerConnection : PvaConnection
                 r.ReadUInt32();
                 var ioid = r.ReadUInt32();
                 ServerOperation? op;
+                (HeldRequest Request, ServerChannel Channel) held;
                 lock (_lock)
                 {
                     _operations.Remove(ioid, out op);
+                    _held.Remove(ioid, out held);
                     RebuildMonitors();
                 }
 
                 op?.Monitor?.Destroy();
+                held.Channel?.Pv.Unhold(held.Request);
                 break;
             }
 
@@ -148,17 +153,32 @@ internal sealed class ServerConnection : PvaConnection
         _timer?.Dispose();
         _handlers.Cancel();
         ServerOperation[] ops;
+        ServerChannel[] channels;
+        (HeldRequest Request, ServerChannel Channel)[] held;
         lock (_lock)
         {
             ops = [.. _operations.Values];
             _operations.Clear();
+            channels = [.. _channels.Values];
             _channels.Clear();
+            held = [.. _held.Values];
+            _held.Clear();
             _monitors = [];
         }
 
         foreach (var op in ops)
         {
             op.Monitor?.Destroy();
+        }
+
+        foreach (var (request, channel) in held)
+        {
+            channel.Pv.Unhold(request);
+        }
+
+        foreach (var channel in channels)
+        {
+            channel.Pv.DetachClient(channel.Name, Logger);
         }
 
         _server.OnConnectionClosed(this);
@@ -177,6 +197,7 @@ internal sealed class ServerConnection : PvaConnection
     {
         var pv = _server.Find(name);
         var sid = 0xFFFFFFFFu;
+        var closed = false;
         var status = PvaStatus.Ok;
         if (pv is null)
         {
@@ -186,14 +207,26 @@ internal sealed class ServerConnection : PvaConnection
         {
             lock (_lock)
             {
-                while (_channels.ContainsKey(_nextSid))
+                // Checked under the lock: OnClosed detaches the channels it finds, so one added after it would stay counted.
+                closed = IsClosed;
+                while (!closed && _channels.ContainsKey(_nextSid))
                 {
                     _nextSid++;
                 }
 
                 sid = _nextSid++;
-                _channels[sid] = new ServerChannel(sid, cid, name, pv);
+                if (!closed)
+                {
+                    _channels[sid] = new ServerChannel(sid, cid, name, pv);
+                }
             }
+
+            if (closed)
+            {
+                return;
+            }
+
+            pv.AttachClient(name, Logger);
         }
 
         Send(PvaCommand.CreateChannel, (cid, sid, status), static (in PvaWriter w, in (uint Cid, uint Sid, PvaStatus Status) s) =>
@@ -203,11 +236,26 @@ internal sealed class ServerConnection : PvaConnection
     private bool RemoveChannel(uint sid)
     {
         List<ServerOperation> ops = [];
+        List<HeldRequest> held = [];
+        ServerChannel? channel;
         lock (_lock)
         {
-            if (!_channels.Remove(sid))
+            if (!_channels.Remove(sid, out channel))
             {
                 return false;
+            }
+
+            foreach (var (ioid, h) in _held)
+            {
+                if (h.Channel.Sid == sid)
+                {
+                    held.Add(h.Request);
+                }
+            }
+
+            foreach (var h in held)
+            {
+                _held.Remove(h.Ioid);
             }
 
             foreach (var (ioid, op) in _operations)
@@ -231,6 +279,12 @@ internal sealed class ServerConnection : PvaConnection
             op.Monitor?.Destroy();
         }
 
+        foreach (var h in held)
+        {
+            channel.Pv.Unhold(h);
+        }
+
+        channel.Pv.DetachClient(channel.Name, Logger);
         return true;
     }
 
@@ -239,6 +293,11 @@ internal sealed class ServerConnection : PvaConnection
         var sid = r.ReadUInt32();
         var ioid = r.ReadUInt32();
         var subField = r.IsEmpty ? string.Empty : r.ReadString();
+        AnswerGetField(sid, ioid, subField);
+    }
+
+    private void AnswerGetField(uint sid, uint ioid, string subField)
+    {
         ServerChannel? channel;
         lock (_lock)
         {
@@ -253,7 +312,17 @@ internal sealed class ServerConnection : PvaConnection
         }
         else if (type is null)
         {
-            status = PvaStatus.Error($"{channel.Name} has no value yet");
+            switch (Hold(channel, ioid, isMonitor: false, PvaCommand.GetField, 0, () => AnswerGetField(sid, ioid, subField)))
+            {
+                case HoldResult.Held:
+                    return;
+                case HoldResult.Open:
+                    AnswerGetField(sid, ioid, subField);
+                    return;
+                default:
+                    status = HeldTooMany(channel);
+                    break;
+            }
         }
         else if (subField.Length > 0)
         {
@@ -385,7 +454,7 @@ internal sealed class ServerConnection : PvaConnection
         lock (_lock)
         {
             _channels.TryGetValue(sid, out channel);
-            if (channel is not null && _operations.ContainsKey(ioid))
+            if (channel is not null && (_operations.ContainsKey(ioid) || _held.ContainsKey(ioid)))
             {
                 channel = null;
             }
@@ -400,11 +469,21 @@ internal sealed class ServerConnection : PvaConnection
         var type = channel.Pv.Type;
         if (type is null && command != PvaCommand.Rpc && command != PvaCommand.Process)
         {
-            Reply(command, ioid, sub, PvaStatus.Error($"{channel.Name} has no value yet"));
-            return;
+            // No type to answer with yet: the INIT waits in the PV and is run again when it opens.
+            switch (Hold(channel, ioid, command == PvaCommand.Monitor, command, sub, () => Init(command, sid, ioid, sub, request, window)))
+            {
+                case HoldResult.Held:
+                    return;
+                case HoldResult.Open:
+                    Init(command, sid, ioid, sub, request, window);
+                    return;
+                default:
+                    Reply(command, ioid, sub, HeldTooMany(channel));
+                    return;
+            }
         }
 
-        if (command == PvaCommand.Rpc && channel.Pv.RpcHandler is null)
+        if (command == PvaCommand.Rpc && !channel.Pv.SupportsRpc)
         {
             Reply(command, ioid, sub, PvaStatus.Error("RPC not supported by this channel"));
             return;
@@ -438,7 +517,8 @@ internal sealed class ServerConnection : PvaConnection
             }
 
             var member = selection.Distributor is { IsEnabled: true } d ? channel.Pv.JoinDistributor(d) : null;
-            op.Monitor = new ServerMonitor(this, ioid, channel.Pv, mask!, queueSize, pipeline, pipeline ? (int)Math.Max(window, 1) : 0, member);
+            op.Monitor = new ServerMonitor(this, ioid, channel.Pv, channel.Name, type!, mask!, queueSize, pipeline, pipeline ? (int)Math.Max(window, 1) : 0,
+                member);
         }
 
         lock (_lock)
@@ -502,6 +582,14 @@ internal sealed class ServerConnection : PvaConnection
             return;
         }
 
+        if (op.Type is not null && !value.Type.Equals(op.Type))
+        {
+            // The PV was reopened with another type since this operation's INIT: its mask and the client's type are stale.
+            Reply(command, op.Ioid, sub, PvaStatus.Error($"{op.Channel.Name} changed type; create the operation again"));
+            value.Dispose();
+            return;
+        }
+
         // Mark the fields inside the request's selection (pvxs style: full type, masked fields).
         var bits = new BitSet();
         FieldMask.SelectChanged(value.Type, value.Changed, op.Mask, bits);
@@ -525,17 +613,11 @@ internal sealed class ServerConnection : PvaConnection
             var status = PvaStatus.Ok;
             try
             {
-                if (pv.PutHandler is { } handler)
-                {
-                    await handler(context, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    pv.Post(value);
-                }
+                await pv.PutAsync(context, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
+                ServerLog.PutFailed(Logger, op.Channel.Name, PeerName, e.Message, e);
                 status = PvaStatus.Error(e.Message);
             }
 
@@ -557,7 +639,7 @@ internal sealed class ServerConnection : PvaConnection
 
     private void RunRpc(ServerOperation op, byte sub, PvValue argument)
     {
-        var handler = op.Channel.Pv.RpcHandler!;
+        var pv = op.Channel.Pv;
         var token = _handlers.Token;
         _ = Task.Run(async () =>
         {
@@ -565,10 +647,11 @@ internal sealed class ServerConnection : PvaConnection
             var status = PvaStatus.Ok;
             try
             {
-                result = await handler(argument, token).ConfigureAwait(false);
+                result = await pv.RpcAsync(argument, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {
+                ServerLog.RpcFailed(Logger, op.Channel.Name, PeerName, e.Message, e);
                 status = PvaStatus.Error(e.Message);
             }
 
@@ -607,7 +690,7 @@ internal sealed class ServerConnection : PvaConnection
 }
 
 /// <summary>A channel a client created on this connection.</summary>
-internal sealed record ServerChannel(uint Sid, uint Cid, string Name, SharedPv Pv);
+internal sealed record ServerChannel(uint Sid, uint Cid, string Name, ServerPv Pv);
 
 /// <summary>An operation a client initialised (its ioid is live until destroyed).</summary>
 internal sealed class ServerOperation(PvaCommand command, uint ioid, ServerChannel channel, PvType? type, BitSet mask, PvValue request)

@@ -7,12 +7,14 @@ namespace Epics.Pva.Server.Internal;
 /// <summary>
 /// One client's monitor on a <see cref="SharedPv"/>: a queue of up to queueSize snapshots that squashes into the
 /// newest entry when full (recording overrun bits for fields that changed again), drained onto the connection while
-/// the pipeline window allows and the connection's send backlog is small.
+/// the pipeline window allows and the connection's send backlog is small. A STOP from the client drops what is queued:
+/// nothing goes out until the next START, which sends the whole current value again.
 /// </summary>
 internal sealed class ServerMonitor
 {
     private readonly ServerConnection _connection;
-    private readonly SharedPv _pv;
+    private readonly ServerPv _pv;
+    private readonly string _channelName;
     private readonly BitSet _mask;
     private readonly Queue<Entry> _queue = new();
     private readonly Lock _lock = new();
@@ -21,13 +23,16 @@ internal sealed class ServerMonitor
     private int _window;
     private bool _running;
     private bool _finished;
+    private long _sent;
 
-    public ServerMonitor(ServerConnection connection, uint ioid, SharedPv pv, BitSet mask, int queueSize, bool pipeline, int window,
-        DistributorMember? distributor)
+    public ServerMonitor(ServerConnection connection, uint ioid, ServerPv pv, string channelName, PvType type, BitSet mask, int queueSize,
+        bool pipeline, int window, DistributorMember? distributor)
     {
         _connection = connection;
         Ioid = ioid;
         _pv = pv;
+        _channelName = channelName;
+        Type = type;
         _mask = mask;
         _queueSize = Math.Max(2, queueSize);
         _pipeline = pipeline;
@@ -37,11 +42,26 @@ internal sealed class ServerMonitor
 
     public uint Ioid { get; }
 
+    /// <summary>The type the client was told at INIT (its updates are decoded with it).</summary>
+    public PvType Type { get; }
+
     /// <summary>Set when the client asked for the data distributor; the PV then decides who gets each update.</summary>
     public DistributorMember? Distributor { get; }
 
     /// <summary>Updates squashed because the queue was full.</summary>
     public long Squashed { get; private set; }
+
+    public SubscriberStatistics Statistics
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new SubscriberStatistics(_connection.PeerName, _channelName, _queue.Count, _queueSize, Squashed, _sent, _running, _pipeline,
+                    _pipeline ? _window : 0);
+            }
+        }
+    }
 
     /// <summary>Whether the queue has room for another update (or, with <paramref name="halfEmpty"/>, is at most half full).</summary>
     public bool HasRoom(bool halfEmpty)
@@ -66,7 +86,7 @@ internal sealed class ServerMonitor
 
         if (!_pv.Subscribe(this))
         {
-            Finish();
+            Finish(ServerPv.TypeChangedStatus); // stopped while the PV changed type: its updates no longer fit
         }
     }
 
@@ -74,7 +94,9 @@ internal sealed class ServerMonitor
     {
         lock (_lock)
         {
+            // A stopped monitor sends nothing more: what is queued is dropped, START sends the whole value again.
             _running = false;
+            DropQueue();
         }
 
         _pv.Unsubscribe(this);
@@ -136,7 +158,7 @@ internal sealed class ServerMonitor
         {
             // Dequeue and send under the lock: Flush runs on the producer, receive (acks) and send threads at once, and
             // updates must reach the connection in queue order.
-            while (_queue.Count > 0 && (!_pipeline || _window > 0) && _connection.CanSendMore)
+            while (_running && _queue.Count > 0 && (!_pipeline || _window > 0) && _connection.CanSendMore)
             {
                 var entry = _queue.Dequeue();
                 if (_pipeline)
@@ -152,6 +174,7 @@ internal sealed class ServerMonitor
                     w.WriteBitSet(s.E.Overrun);
                 });
                 entry.Value.Dispose();
+                _sent++;
                 sent = true;
             }
         }
@@ -162,8 +185,8 @@ internal sealed class ServerMonitor
         }
     }
 
-    /// <summary>Ends the subscription from the server side (the PV closed): final message with OK status.</summary>
-    public void Finish()
+    /// <summary>Ends the subscription from the server side (the PV closed or changed type): final message with <paramref name="status"/>.</summary>
+    public void Finish(PvaStatus status)
     {
         lock (_lock)
         {
@@ -174,17 +197,14 @@ internal sealed class ServerMonitor
 
             _finished = true;
             _running = false;
-            while (_queue.TryDequeue(out var e))
-            {
-                e.Value.Dispose();
-            }
+            DropQueue();
         }
 
-        _connection.Send(PvaCommand.Monitor, Ioid, static (in PvaWriter w, in uint ioid) =>
+        _connection.Send(PvaCommand.Monitor, (Ioid, status), static (in PvaWriter w, in (uint Ioid, PvaStatus Status) s) =>
         {
-            w.WriteUInt32(ioid);
+            w.WriteUInt32(s.Ioid);
             w.WriteByte(SubCommand.Destroy);
-            w.WriteStatus(PvaStatus.Ok);
+            w.WriteStatus(s.Status);
         });
         _connection.ForgetOperation(Ioid);
         if (Distributor is not null)
@@ -200,16 +220,22 @@ internal sealed class ServerMonitor
         {
             _finished = true;
             _running = false;
-            while (_queue.TryDequeue(out var e))
-            {
-                e.Value.Dispose();
-            }
+            DropQueue();
         }
 
         _pv.Unsubscribe(this);
         if (Distributor is not null)
         {
             _pv.LeaveDistributor(Distributor);
+        }
+    }
+
+    // Under _lock.
+    private void DropQueue()
+    {
+        while (_queue.TryDequeue(out var e))
+        {
+            e.Value.Dispose();
         }
     }
 

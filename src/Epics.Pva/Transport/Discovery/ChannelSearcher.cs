@@ -9,7 +9,8 @@ namespace Epics.Pva.Transport.Discovery;
 /// <summary>
 /// The client's channel discovery (pva-protocol §5.2-5.4, §5.7, §5.9). One UDP socket on an ephemeral port sends
 /// SEARCH to every destination of the options (big-endian; the "unicast" flag for unicast destinations) and receives
-/// the responses; a registered name is searched at once, then after 1, 2, 4, ... up to 30 s until found. Many names
+/// the responses; a registered name is searched at once, then after 1, 2, 4, ... up to 30 s until found (the
+/// <see cref="PvaClientOptions.SearchFirstInterval"/> and <see cref="PvaClientOptions.SearchMaxInterval"/> defaults). Many names
 /// share a datagram (under 1400 bytes). A beacon listener on the broadcast port (shared, optional) triggers
 /// <see cref="SearchNow"/> when a server it has not seen (or a restarted one) beacons. Name servers get the same
 /// searches over TCP.
@@ -23,14 +24,8 @@ internal sealed class ChannelSearcher : IAsyncDisposable
     /// <summary>Payload budget of one search datagram (pvxs packs ~1400 bytes, MTU-safe).</summary>
     public const int MaxDatagramSize = 1400;
 
-    public static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1);
-    public static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
-
     // Registrations arriving together are collected for this long so that they share datagrams.
     private static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(10);
-
-    // Beacons from new servers re-trigger searching at most this often (pvxs waits even longer).
-    private static readonly TimeSpan BeaconPokeHoldOff = TimeSpan.FromSeconds(1);
 
     private const int MaxTrackedServers = 20000;
 
@@ -104,7 +99,7 @@ internal sealed class ChannelSearcher : IAsyncDisposable
 
         lock (_lock)
         {
-            _entries[searchId] = new Entry(name, onFound) { Due = _time.GetUtcNow(), Interval = FirstRetry };
+            _entries[searchId] = new Entry(name, onFound) { Due = _time.GetUtcNow(), Interval = _options.SearchFirstInterval };
         }
 
         Wake();
@@ -130,7 +125,7 @@ internal sealed class ChannelSearcher : IAsyncDisposable
                 if (!e.Found)
                 {
                     e.Due = now;
-                    e.Interval = FirstRetry;
+                    e.Interval = _options.SearchFirstInterval;
                 }
             }
         }
@@ -254,7 +249,7 @@ internal sealed class ChannelSearcher : IAsyncDisposable
 
         var now = _time.GetTimestamp();
         var last = Interlocked.Read(ref _lastBeaconPoke);
-        if (last != 0 && _time.GetElapsedTime(last, now) < BeaconPokeHoldOff)
+        if (last != 0 && _time.GetElapsedTime(last, now) < _options.BeaconSearchHoldOff)
         {
             return;
         }
@@ -288,7 +283,7 @@ internal sealed class ChannelSearcher : IAsyncDisposable
                     {
                         due.Add(new SearchChannel(id, e.Name));
                         e.Due = now + e.Interval;
-                        e.Interval = e.Interval * 2 > MaxRetry ? MaxRetry : e.Interval * 2;
+                        e.Interval = e.Interval * 2 > _options.SearchMaxInterval ? _options.SearchMaxInterval : e.Interval * 2;
                     }
 
                     if (next is null || e.Due < next)

@@ -11,17 +11,13 @@ namespace Epics.Pva.Transport.Discovery;
 /// <summary>
 /// A TCP connection to one name server (<c>EPICS_PVA_NAME_SERVERS</c>, pva-protocol §5.9) that carries SEARCH and
 /// SEARCH_RESPONSE only: the usual validation handshake ("anonymous"), then searches in the byte order the server
-/// announced, and an ECHO every 15 s to stay within the server's inactivity timeout. Reconnects after a loss (holding
-/// off a few seconds) and asks the searcher to search everything unresolved once connected. A deliberately small
+/// announced, and an ECHO every <see cref="PvaClientOptions.EchoPeriod"/> to stay within the server's inactivity
+/// timeout. Reconnects after a loss (holding off a few seconds) and asks the searcher to search everything unresolved once connected. A deliberately small
 /// client: it never creates channels on this connection.
 /// </summary>
 internal sealed class NameServerClient : IAsyncDisposable
 {
     private const int MaxPayload = 1 << 20;
-
-    private static readonly TimeSpan EchoPeriod = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan ReconnectHoldOff = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan MaxReconnectHoldOff = TimeSpan.FromSeconds(30);
 
     private readonly string _entry;
     private readonly PvaClientOptions _options;
@@ -62,7 +58,7 @@ internal sealed class NameServerClient : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        var holdOff = ReconnectHoldOff;
+        var holdOff = _options.NameServerReconnectDelay;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -71,7 +67,7 @@ internal sealed class NameServerClient : IAsyncDisposable
                 using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                 using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
                 {
-                    connectTimeout.CancelAfter(TimeSpan.FromSeconds(10));
+                    connectTimeout.CancelAfter(_options.NameServerConnectTimeout);
                     await socket.ConnectAsync(host, port, connectTimeout.Token).ConfigureAwait(false);
                 }
 
@@ -82,7 +78,7 @@ internal sealed class NameServerClient : IAsyncDisposable
                     await RunConnectionAsync(stream, remote, cancellationToken).ConfigureAwait(false);
                 }
 
-                holdOff = ReconnectHoldOff;
+                holdOff = _options.NameServerReconnectDelay;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -98,7 +94,7 @@ internal sealed class NameServerClient : IAsyncDisposable
             }
 
             await Task.Delay(holdOff, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            holdOff = holdOff * 2 > MaxReconnectHoldOff ? MaxReconnectHoldOff : holdOff * 2;
+            holdOff = holdOff * 2 > _options.NameServerMaxReconnectDelay ? _options.NameServerMaxReconnectDelay : holdOff * 2;
         }
     }
 
@@ -176,7 +172,7 @@ internal sealed class NameServerClient : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             using var echoTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            echoTimer.CancelAfter(EchoPeriod);
+            echoTimer.CancelAfter(_options.EchoPeriod);
             bool ready;
             try
             {
