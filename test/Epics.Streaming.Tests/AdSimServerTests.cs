@@ -19,7 +19,7 @@ public class AdSimServerTests
             ChannelName = "t:image", Nx = 16, Ny = 8, FrameRate = 500, Runtime = 0.4, StartDelay = 1, ShutdownDelay = 0.2,
             DisableCurses = true, ReportPeriod = 50, MetadataPvs = "pva://t:x", ColorMode = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated(), output);
         var run = sim.RunAsync(cts.Token);
         await sim.Started.WaitAsync(cts.Token);
         await using var client = new PvaClient(sim.Server!.CreateClientOptions());
@@ -95,7 +95,7 @@ public class AdSimServerTests
             ChannelName = "q:image", Nx = 4, Ny = 4, NFrames = 30, CacheSize = 10, FrameRate = 0, Runtime = 0, StartDelay = 0.5,
             ShutdownDelay = 0, DisableCurses = true, ReportPeriod = 0, DataType = "int16", ColorMode = 2,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated(), output);
         var stats = await sim.RunAsync(cts.Token);
         Assert.Equal(30, stats.PublishedFrames);
         Assert.Contains("Frame cache type: queue", output.ToString());
@@ -112,7 +112,7 @@ public class AdSimServerTests
             ChannelName = "tif:image", InputFile = ImageFrameSourceTests.Fixture("multipage_u16.tif"), FrameRate = 50, Runtime = 0.5,
             StartDelay = 1, ShutdownDelay = 0.2, DisableCurses = true, ReportPeriod = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated(), output);
         var run = sim.RunAsync(cts.Token);
         await sim.Started.WaitAsync(cts.Token);
         await using var client = new PvaClient(sim.Server!.CreateClientOptions());
@@ -154,7 +154,7 @@ public class AdSimServerTests
         try
         {
             File.WriteAllText(Path.Combine(dir, "x.tif"), "not an image");
-            await using var sim = new AdSimServer(new AdSimServerOptions { InputDirectory = dir }, PvaServerOptions.Isolated(), TextWriter.Null);
+            await using var sim = new AdSimServer(new AdSimServerOptions { InputDirectory = dir }.Registered(), PvaServerOptions.Isolated(), TextWriter.Null);
             var e = await Assert.ThrowsAsync<StreamingConfigurationException>(() => sim.RunAsync(TestContext.Current.CancellationToken));
             Assert.Contains("x.tif: not a readable TIFF", e.Message);
             Assert.Null(sim.Server);

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using Epics.Pva.Data;
+using Epics.Streaming.Formats;
+using Epics.Streaming.Formats.Hdf5;
 using Epics.Streaming.Frames;
 using PureHDF;
 

@@ -4,8 +4,8 @@ using Epics.Pva;
 using Epics.Pva.Client;
 using Epics.Pva.Data;
 using Epics.Pva.Data.NT;
-using Epics.Streaming.Frames;
-using Epics.Streaming.Frames.Compression;
+using Epics.Streaming.Formats.Hdf5;
+using Epics.Streaming.Codecs;
 
 namespace Epics.Streaming.Tests;
 
@@ -245,7 +245,7 @@ public sealed class Hdf5CompressionTests
             ChannelName = "t:hcmq", InputFile = Fixture, HdfDataset = "/bslz4/uint16", HdfCompressionMode = true, CacheSize = 1,
             FrameRate = 100, Runtime = 5, StartDelay = 0, ShutdownDelay = 0, DisableCurses = true, ReportPeriod = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated(), output);
         var stats = await sim.RunAsync(cts.Token);
         var text = output.ToString();
         Assert.Contains("Frame cache type: queue", text);
@@ -263,7 +263,7 @@ public sealed class Hdf5CompressionTests
             ChannelName = "t:hcm", InputFile = Fixture, HdfDataset = "/bslz4/uint16", HdfCompressionMode = true,
             FrameRate = 200, Runtime = 0.3, StartDelay = 0.5, ShutdownDelay = 0.2, DisableCurses = true, ReportPeriod = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated(), output);
         var run = sim.RunAsync(cts.Token);
         await sim.Started.WaitAsync(cts.Token);
         await using var client = new PvaClient(sim.Server!.CreateClientOptions());

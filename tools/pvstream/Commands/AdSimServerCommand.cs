@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Epics.Streaming;
+using Epics.Streaming.Formats;
 using Pvstream.Cli;
 
 namespace Pvstream.Commands;
@@ -77,6 +78,7 @@ internal static class AdSimServerCommand
                 ReportPeriod = parse.GetValue(reportPeriod),
                 DisableCurses = parse.GetValue(disableCurses),
             };
+            options = options with { FrameFormats = FileFormats.For(options) };
             try
             {
                 await using var sim = new AdSimServer(options);

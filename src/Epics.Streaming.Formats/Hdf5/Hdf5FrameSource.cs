@@ -1,10 +1,10 @@
 using Epics.Pva.Data;
-using Epics.Streaming.Frames.Compression;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats.Hdf5;
 
 /// <summary>
 /// Frames from an HDF5 dataset (<c>-hds</c>) read with PureHDF along axis 0: shape (n, ny, nx) or (ny, nx). Chunks
