@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Net;
 using Epics.Ca.Client;
 using Epics.Ca.Server;
 using Epics.Pva;
@@ -8,62 +6,31 @@ using Microsoft.Extensions.Logging;
 namespace Pvstream.Cli;
 
 /// <summary>
-/// Client and server options from the EPICS_PVA_* / EPICS_PVAS_* / EPICS_CA_* / EPICS_CAS_* variables, with a one-line
-/// error when malformed. The tool is the only place that reads the environment; the libraries get options.
+/// Client and server options from the EPICS_PVA_* / EPICS_PVAS_* / EPICS_CA_* / EPICS_CAS_* variables (all parsed by
+/// <see cref="EpicsVariables"/>), with a one-line error when malformed. The tool is the only place that reads the
+/// process environment; the libraries are handed options.
 /// </summary>
 internal static class EpicsEnvironment
 {
-    public static PvaClientOptions ClientOptions(ILoggerFactory loggerFactory)
+    public static PvaClientOptions ClientOptions(ILoggerFactory loggerFactory) =>
+        Read(env => PvaClientOptions.FromDictionary(env.Values) with { LoggerFactory = loggerFactory });
+
+    public static PvaServerOptions ServerOptions(ILoggerFactory loggerFactory) =>
+        Read(env => PvaServerOptions.FromDictionary(env.Values) with { LoggerFactory = loggerFactory });
+
+    public static CaClientOptions CaClientOptions() => Read(env => Epics.Ca.Client.CaClientOptions.FromDictionary(env.Values));
+
+    public static CaServerOptions CaServerOptions() => Read(env => Epics.Ca.Server.CaServerOptions.FromDictionary(env.Values));
+
+    private static T Read<T>(Func<EpicsVariables, T> create)
     {
         try
         {
-            return PvaClientOptions.FromEnvironment() with { LoggerFactory = loggerFactory };
+            return create(EpicsVariables.FromProcess());
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new CliException($"Error: environment: {e.Message}", ExitCodes.BadInput);
         }
-    }
-
-    public static PvaServerOptions ServerOptions(ILoggerFactory loggerFactory)
-    {
-        try
-        {
-            return PvaServerOptions.FromEnvironment() with { LoggerFactory = loggerFactory };
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException($"Error: environment: {e.Message}", ExitCodes.BadInput);
-        }
-    }
-
-    public static CaClientOptions CaClientOptions()
-    {
-        try
-        {
-            return Epics.Ca.Client.CaClientOptions.FromEnvironment();
-        }
-        catch (FormatException e)
-        {
-            throw new CliException($"Error: environment: {e.Message}", ExitCodes.BadInput);
-        }
-    }
-
-    public static CaServerOptions CaServerOptions()
-    {
-        var o = Epics.Ca.Server.CaServerOptions.Default;
-        var port = Environment.GetEnvironmentVariable("EPICS_CAS_SERVER_PORT") ?? Environment.GetEnvironmentVariable("EPICS_CA_SERVER_PORT");
-        if (int.TryParse(port, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
-        {
-            o = o with { TcpPort = p, UdpPort = p };
-        }
-
-        var intf = Environment.GetEnvironmentVariable("EPICS_CAS_INTF_ADDR_LIST");
-        if (intf is not null && IPAddress.TryParse(intf.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), out var a))
-        {
-            o = o with { InterfaceAddress = a };
-        }
-
-        return o;
     }
 }
