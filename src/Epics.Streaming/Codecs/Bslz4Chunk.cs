@@ -16,6 +16,10 @@ public static class Bslz4Chunk
     /// <summary>Bytes of the header before the first block.</summary>
     public const int HeaderLength = 12;
 
+    /// <summary>Whether <paramref name="data"/> starts with this layout's header announcing <paramref name="decodedLength"/> bytes.</summary>
+    public static bool HasHeaderFor(ReadOnlySpan<byte> data, long decodedLength) =>
+        data.Length >= HeaderLength && BinaryPrimitives.ReadUInt64BigEndian(data) == (ulong)decodedLength;
+
     /// <summary>The decoded size the header announces.</summary>
     /// <exception cref="InvalidDataException">The chunk is shorter than its header or announces more than 2 GiB.</exception>
     public static int DecodedLength(ReadOnlySpan<byte> chunk)
@@ -51,7 +55,38 @@ public static class Bslz4Chunk
         var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(blockElements, elements) * elementSize));
         try
         {
-            return DecodeBlocks(chunk, output, scratch, total, elements, blockElements, elementSize);
+            return DecodeFrom(chunk, HeaderLength, output, scratch, total, elements, blockElements, elementSize);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// Decodes bslz4 data without the 12-byte header (as areaDetector's codec plugin sends it): the blocks of
+    /// <paramref name="blockElements"/> elements (0 = the bitshuffle default) for exactly <paramref name="output"/>'s
+    /// length; returns it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The data is truncated or corrupt.</exception>
+    public static int DecodeBlocks(ReadOnlySpan<byte> data, Span<byte> output, int elementSize, int blockElements = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(elementSize, 1);
+        if (output.Length % elementSize != 0)
+        {
+            throw new ArgumentException("the output is not a whole number of elements", nameof(output));
+        }
+
+        if (blockElements <= 0)
+        {
+            blockElements = Bitshuffle.DefaultBlockElements(elementSize);
+        }
+
+        var elements = output.Length / elementSize;
+        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(1, Math.Min(blockElements, elements) * elementSize));
+        try
+        {
+            return DecodeFrom(data, 0, output, scratch, output.Length, elements, blockElements, elementSize);
         }
         finally
         {
@@ -71,7 +106,17 @@ public static class Bslz4Chunk
     /// Encodes <paramref name="data"/> (elements of <paramref name="elementSize"/> bytes) in blocks of
     /// <paramref name="blockElements"/> elements (a multiple of 8; 0 = the bitshuffle default); returns the chunk's length.
     /// </summary>
-    public static int Encode(ReadOnlySpan<byte> data, Span<byte> output, int elementSize, int blockElements = 0)
+    public static int Encode(ReadOnlySpan<byte> data, Span<byte> output, int elementSize, int blockElements = 0) =>
+        Encode(data, output, elementSize, blockElements, header: true);
+
+    /// <summary>
+    /// As <see cref="Encode(ReadOnlySpan{byte}, Span{byte}, int, int)"/> but without the 12-byte header, as
+    /// areaDetector sends bslz4 (the reader must know the size and element size; see <see cref="DecodeBlocks"/>).
+    /// </summary>
+    public static int EncodeBlocks(ReadOnlySpan<byte> data, Span<byte> output, int elementSize, int blockElements = 0) =>
+        Encode(data, output, elementSize, blockElements, header: false);
+
+    private static int Encode(ReadOnlySpan<byte> data, Span<byte> output, int elementSize, int blockElements, bool header)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(elementSize, 1);
         if (blockElements <= 0)
@@ -84,12 +129,16 @@ public static class Bslz4Chunk
         }
 
         var elements = data.Length / elementSize;
-        BinaryPrimitives.WriteUInt64BigEndian(output, (ulong)data.Length);
-        BinaryPrimitives.WriteUInt32BigEndian(output[8..], (uint)(blockElements * elementSize));
+        if (header)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(output, (ulong)data.Length);
+            BinaryPrimitives.WriteUInt32BigEndian(output[8..], (uint)(blockElements * elementSize));
+        }
+
         var scratch = ArrayPool<byte>.Shared.Rent(blockElements * elementSize);
         try
         {
-            var pos = HeaderLength;
+            var pos = header ? HeaderLength : 0;
             var done = 0;
             foreach (var n in Blocks(elements, blockElements))
             {
@@ -118,7 +167,7 @@ public static class Bslz4Chunk
     }
 
     /// <summary>Sizes of the compressed blocks: full blocks, then the rest rounded down to a multiple of 8.</summary>
-    internal static IEnumerable<int> Blocks(int elements, int blockElements)
+    private static IEnumerable<int> Blocks(int elements, int blockElements)
     {
         for (var i = 0; i < elements / blockElements; i++)
         {
@@ -132,9 +181,8 @@ public static class Bslz4Chunk
         }
     }
 
-    private static int DecodeBlocks(ReadOnlySpan<byte> chunk, Span<byte> output, byte[] scratch, int total, int elements, int blockElements, int elementSize)
+    private static int DecodeFrom(ReadOnlySpan<byte> chunk, int pos, Span<byte> output, byte[] scratch, int total, int elements, int blockElements, int elementSize)
     {
-        var pos = HeaderLength;
         var done = 0;
         foreach (var n in Blocks(elements, blockElements))
         {
