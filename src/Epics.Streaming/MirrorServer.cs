@@ -17,6 +17,8 @@ namespace Epics.Streaming;
 /// </summary>
 public sealed class MirrorServer : IAsyncDisposable
 {
+    private static readonly TimeSpan ResubscribeDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ChannelWatchPeriod = TimeSpan.FromMilliseconds(200);
     private readonly PvaServerOptions _serverOptions;
     private readonly PvaClientOptions _clientOptions;
     private readonly CaClientOptions _caClientOptions;
@@ -196,35 +198,74 @@ public sealed class MirrorServer : IAsyncDisposable
         }
     }
 
+    // One source monitor for as long as the mirror runs: a monitor the source ends (its record closed or retyped) or
+    // refuses is re-created after a pause, so the mirror record comes back when the source does.
     private async Task RunPvaMonitorAsync(PvaClient client, MirrorChannel channel, int k, CancellationToken cancel)
     {
-        var subscription = client.Subscribe(channel.Spec.SourceName, channel.Spec.PvRequest);
-        await using var scope = ((IAsyncDisposable)subscription).ConfigureAwait(false);
-        subscription.ConnectionChanged += (_, connected) =>
+        string? lastError = null;
+        while (!cancel.IsCancellationRequested)
         {
-            if (!connected)
+            var subscription = client.Subscribe(channel.Spec.SourceName, channel.Spec.PvRequest);
+            await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
+            {
+                subscription.ConnectionChanged += (_, connected) =>
+                {
+                    if (!connected)
+                    {
+                        channel.OnDisconnected();
+                    }
+                };
+                using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                var watcher = WatchChannelAsync(subscription.Channel, channel, watching.Token);
+                try
+                {
+                    while (await subscription.ReadAsync(cancel).ConfigureAwait(false) is { } update)
+                    {
+                        using (update)
+                        {
+                            lastError = null;
+                            channel.OnUpdate(k, update.Value, !update.Overrun.IsEmpty);
+                        }
+                    }
+
+                    // The source ended the monitor: it no longer serves what is mirrored.
+                    channel.OnDisconnected();
+                }
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (PvaException e)
+                {
+                    channel.OnDisconnected();
+                    if (e.Message != lastError)
+                    {
+                        lastError = e.Message;
+                        OnSourceChanged(channel, MirrorSourceState.Failed, e.Message);
+                    }
+                }
+                finally
+                {
+                    await watching.CancelAsync().ConfigureAwait(false);
+                    await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+
+            await Task.Delay(ResubscribeDelay, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    // The subscription does not always raise ConnectionChanged(false) when the source's server goes away (the
+    // monitor is marked stopped before the channel tells its listeners), so the channel's state is watched as well.
+    private static async Task WatchChannelAsync(PvaChannel source, MirrorChannel channel, CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            await Task.Delay(ChannelWatchPeriod, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (source.State != PvaChannelState.Connected && channel.IsServed)
             {
                 channel.OnDisconnected();
             }
-        };
-        try
-        {
-            while (await subscription.ReadAsync(cancel).ConfigureAwait(false) is { } update)
-            {
-                using (update)
-                {
-                    channel.OnUpdate(k, update.Value, !update.Overrun.IsEmpty);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (PvaException e)
-        {
-            // The source refused the request: nothing to mirror for this monitor.
-            channel.OnDisconnected();
-            OnSourceChanged(channel, MirrorSourceState.Failed, e.Message);
         }
     }
 

@@ -190,7 +190,7 @@ public sealed class CbfFrameSourceTests : IDisposable
         Assert.Equal(2, source.FrameCount);
         using var f1 = source.ReadFrame(1);
         AssertRamp(f1, 1);
-        Assert.Equal($"Skipping {junk}: {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
+        Assert.Equal($"Skipping {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
     }
 
     [Fact]

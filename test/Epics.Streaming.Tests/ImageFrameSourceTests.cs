@@ -207,7 +207,7 @@ public sealed class ImageFrameSourceTests : IDisposable
         var sources = FrameSources.Create(new AdSimServerOptions { InputDirectory = _dir }.Registered(), new FrameBufferPool(), skipped);
         var source = Assert.IsType<TiffFrameSource>(Assert.Single(sources));
         Assert.Equal(3, source.FrameCount);
-        Assert.Equal($"Skipping {junk}: {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
+        Assert.Equal($"Skipping {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
         source.Dispose();
     }
 

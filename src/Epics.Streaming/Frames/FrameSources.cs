@@ -64,7 +64,9 @@ internal static class FrameSources
             }
             catch (Exception e) when (e is StreamingConfigurationException or IOException or UnauthorizedAccessException)
             {
-                messages.Add($"Skipping {path}: {e.Message}");
+                // Readers name the file in their messages; the skip line names it once.
+                var reason = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+                messages.Add($"Skipping {path}: {reason}");
             }
         }
 

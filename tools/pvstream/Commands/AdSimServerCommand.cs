@@ -45,7 +45,7 @@ internal static class AdSimServerCommand
             version, inputDirectory, inputFile, mmap, hdfDataset, hdfCompression, config, fps, nx, ny, colorMode, dataType, minimum, maximum,
             nFrames, cacheSize, runtime, channelName, notifyPv, notifyValue, metadata, startDelay, shutdownDelay, reportPeriod, disableCurses,
         };
-        var logging = new LoggingOptions(command);
+        var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
             if (VersionFlag.Handle(parse, version))

@@ -26,7 +26,7 @@ internal static class MirrorServerCommand
         {
             version, channelMap, runtime, reportPeriod,
         };
-        var logging = new LoggingOptions(command);
+        var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
             if (VersionFlag.Handle(parse, version))
