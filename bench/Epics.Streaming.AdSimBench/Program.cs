@@ -37,13 +37,12 @@ summary.ForEach(Console.WriteLine);
 
 static async Task<(double Published, long Lost)> RunAsync(int size, double fps, double seconds)
 {
-    var output = new StringWriter();
     var options = new AdSimServerOptions
     {
         ChannelName = "bench:image", Nx = size, Ny = size, FrameRate = fps, Runtime = seconds, StartDelay = 1, ShutdownDelay = 0.5,
         ReportPeriod = 0, DisableCurses = true, CacheSize = size <= 256 ? 1000 : 100,
     };
-    await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+    await using var sim = new AdSimServer(options, PvaServerOptions.Isolated());
     using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
     var run = sim.RunAsync(cts.Token);
     await sim.Started.WaitAsync(cts.Token);

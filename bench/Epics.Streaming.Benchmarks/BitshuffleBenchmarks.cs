@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Epics.Streaming.Frames.Compression;
+using Epics.Streaming.Codecs;
 
 namespace Epics.Streaming.Benchmarks;
 
@@ -17,9 +17,6 @@ public class BitshuffleBenchmarks
     private const int FrameSide = 2048;
     private const int FrameBytes = FrameSide * FrameSide * ElementSize;
 
-    private static readonly uint[] s_parameters = [0, 3, ElementSize, 0, 2];
-
-    private readonly Hdf5BitshuffleFilter _filter = new();
     private byte[] _plain = [];
     private byte[] _shuffled = [];
     private byte[] _output = [];
@@ -46,8 +43,8 @@ public class BitshuffleBenchmarks
 
         _frame = new byte[FrameBytes];
         Buffer.BlockCopy(frame, 0, _frame, 0, FrameBytes);
-        _chunk = _filter.Encode(_frame, s_parameters);
-        if (_filter.Decode(_chunk, s_parameters, _output) != FrameBytes || !_output.AsSpan().SequenceEqual(_frame))
+        _chunk = Bslz4Chunk.Encode(_frame, ElementSize);
+        if (Bslz4Chunk.Decode(_chunk, _output, ElementSize) != FrameBytes || !_output.AsSpan().SequenceEqual(_frame))
         {
             throw new InvalidOperationException("bslz4 round trip failed");
         }
@@ -78,5 +75,5 @@ public class BitshuffleBenchmarks
     /// <summary>One whole bslz4 chunk (the frame) decoded as the HDF5 reader does.</summary>
     [Benchmark]
     [ProcessedBytes(FrameBytes)]
-    public int Bslz4Decode() => _filter.Decode(_chunk, s_parameters, _output);
+    public int Bslz4Decode() => Bslz4Chunk.Decode(_chunk, _output, ElementSize);
 }

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Epics.Streaming.Frames.Compression;
+using Epics.Streaming.Codecs;
 
 namespace Epics.Streaming.Benchmarks;
 

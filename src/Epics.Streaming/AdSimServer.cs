@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using Epics.Ca.Client;
 using Epics.Ca.Server;
 using Epics.Pva;
@@ -9,6 +7,7 @@ using Epics.Pva.Data.NT;
 using Epics.Pva.Server;
 using Epics.Streaming.Frames;
 using Epics.Streaming.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace Epics.Streaming;
 
@@ -16,10 +15,13 @@ namespace Epics.Streaming;
 /// The simulated area detector (<c>pvstream ad-sim-server</c>, framework.md §11): serves NTNDArray frames laid out as
 /// pvapy publishes them, from random data or files, at a paced frame rate, plus optional metadata PVs.
 /// Publishing reuses one frame value and shares the cached frame arrays with the monitors, so a frame costs no copy.
+/// The simulator prints nothing and reads no environment: it logs through an <see cref="ILogger"/>, reports through
+/// <see cref="Reported"/> and <see cref="GetStatistics"/>, and serves with the server options it is given.
 /// </summary>
 /// <example>
 /// <code>
-/// await using var sim = new AdSimServer(new AdSimServerOptions { Nx = 128, Ny = 128, FrameRate = 100, Runtime = 10 });
+/// await using var sim = new AdSimServer(new AdSimServerOptions { Nx = 128, Ny = 128, FrameRate = 100, Runtime = 10 },
+///     PvaServerOptions.FromEnvironment());
 /// var stats = await sim.RunAsync(cancellationToken);
 /// </code>
 /// </example>
@@ -28,28 +30,36 @@ public sealed class AdSimServer : IAsyncDisposable
     private readonly PvaServerOptions _serverOptions;
     private readonly CaServerOptions _caServerOptions;
     private readonly CaClientOptions _caClientOptions;
-    private readonly TextWriter _output;
+    private readonly ILogger _logger;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
     private readonly FrameBufferPool _pool = new(maxPerBucket: 64);
     private PvaServer? _server;
     private CaServer? _caServer;
-    private long _published;
+    private AdSimPublisher? _publisher;
+    private Task<AdSimStatistics>? _completion;
 
-    /// <summary>A simulator with <paramref name="options"/>; servers default to the EPICS environment settings.</summary>
-    public AdSimServer(AdSimServerOptions options, PvaServerOptions? serverOptions = null, TextWriter? output = null,
-        CaServerOptions? caServerOptions = null, CaClientOptions? caClientOptions = null)
+    /// <summary>
+    /// A simulator with <paramref name="options"/>. The servers use the given options (default: the standard EPICS
+    /// ports and settings; a host that honours the EPICS environment passes options read from it).
+    /// </summary>
+    public AdSimServer(AdSimServerOptions options, PvaServerOptions? serverOptions = null, CaServerOptions? caServerOptions = null,
+        CaClientOptions? caClientOptions = null, ILogger? logger = null)
     {
-        Options = options;
-        _serverOptions = serverOptions ?? PvaServerOptions.FromEnvironment();
-        _caServerOptions = caServerOptions ?? CaServerOptionsFromEnvironment();
-        _caClientOptions = caClientOptions ?? CaClientOptions.FromEnvironment();
-        _output = output ?? Console.Out;
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        _serverOptions = serverOptions ?? PvaServerOptions.Default;
+        _caServerOptions = caServerOptions ?? CaServerOptions.Default;
+        _caClientOptions = caClientOptions ?? CaClientOptions.Default;
+        _logger = logger ?? _serverOptions.LoggerFactory.CreateLogger<AdSimServer>();
     }
+
+    /// <summary>What the simulator reports while it runs (see <see cref="AdSimEvent"/>); handlers must be quick.</summary>
+    public event EventHandler<AdSimEvent>? Reported;
 
     /// <summary>The options.</summary>
     public AdSimServerOptions Options { get; }
 
-    /// <summary>The PVA server (after <see cref="Started"/>).</summary>
+    /// <summary>The PVA server (after <see cref="Started"/>, until stopped).</summary>
     public PvaServer? Server => _server;
 
     /// <summary>The embedded CA server for CA metadata PVs, if any.</summary>
@@ -58,71 +68,61 @@ public sealed class AdSimServer : IAsyncDisposable
     /// <summary>Completes when the records are served (before the start delay).</summary>
     public Task Started => _started.Task;
 
+    /// <summary>Completes when the simulator has stopped by itself or by <see cref="StopAsync"/>, with the final statistics.</summary>
+    public Task<AdSimStatistics> Completion => _completion ?? throw new InvalidOperationException("The simulator has not been started.");
+
     /// <summary>Frames published so far.</summary>
-    public long PublishedFrames => Interlocked.Read(ref _published);
+    public long PublishedFrames => _publisher?.Published ?? 0;
+
+    /// <summary>What has been published so far (final once <see cref="Completion"/> is done).</summary>
+    public AdSimStatistics GetStatistics() => _publisher?.Snapshot() ?? new AdSimStatistics(0, 0, 0, 0, 0, 0, 0);
 
     /// <summary>
-    /// Runs the simulator: validates the options, builds the frame cache, serves the records, publishes for the runtime
-    /// (or until <paramref name="cancellationToken"/>), waits the shutdown delay and stops. Bad options or inputs throw
+    /// Validates the options, builds the frame cache and serves the records; publishing then starts after the start
+    /// delay and runs for the runtime (see <see cref="Completion"/>). Bad options or inputs throw
     /// <see cref="StreamingConfigurationException"/> before anything is served.
     /// </summary>
-    public async Task<AdSimStatistics> RunAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        if (_completion is not null)
+        {
+            throw new InvalidOperationException("The simulator has already been started.");
+        }
+
         var o = Options;
         o.Validate();
         var messages = new List<string>();
         var sources = FrameSources.Create(o, _pool, messages);
-        var reporter = new Reporter(_output, !o.DisableCurses);
-        await using (reporter.ConfigureAwait(false))
+        foreach (var m in messages)
         {
-            foreach (var s in messages)
-            {
-                reporter.WriteLine(s);
-            }
+            _logger.LogWarning("{Message}", m);
+            Raise(new AdSimInputMessage(m));
+        }
 
-            if (sources is [RandomFrameSource random])
-            {
-                var shape = random.Shape;
-                reporter.WriteLine($"Generating random frames using color mode: {FrameShape.ColorModeName(shape.ColorMode)}");
-                reporter.WriteLine(shape.ColorMode == 0 ? $"Generated frame shape: ({shape.Ny}, {shape.Nx})" : $"Generated frame shape: ({shape.Ny}, {shape.Nx}, 3)");
-                reporter.WriteLine($"Range of generated values: {random.RangeText}");
-            }
-
-            using var cache = new FrameCache(sources, o.NFrames, o.CacheSize, o.MaxRandomCacheBytes);
+        var cache = new FrameCache(sources, o.NFrames, o.CacheSize, o.MaxRandomCacheBytes);
+        try
+        {
             var cacheTimeout = TimeSpan.FromSeconds(Math.Max(1, o.FrameRate > 0 ? 1 / o.FrameRate : 0));
             cache.QueueWait = TimeSpan.FromSeconds(o.StartDelay) + cacheTimeout;
             var first = cache.FirstShape;
-            var frameBytes = (long)first.ByteLength;
             var first0 = cache.QueueMode ? null : cache.Get(0);
-            var compressedBytes = first0?.Data.ByteLength ?? FirstStoredLength(sources[0]) ?? frameBytes;
-            var codecName = sources[0].Codec is { Length: > 0 } codec ? codec : "None";
-            reporter.WriteLine(Inv($"Number of input frames: {cache.TotalFrames} (size: {first.Nx}x{first.Ny}, {frameBytes}B, type: {AdSimServerOptions.DataTypeName(first.ElementType)}, compressor: {codecName}, compressed size: {compressedBytes}B)"));
-            if (cache.DistinctLimited)
-            {
-                reporter.WriteLine(Inv($"Random frame cache limited to {cache.TotalFrames} distinct frames ({o.MaxRandomCacheBytes / 1e9:F1} GB)"));
-            }
-
-            reporter.WriteLine(cache.QueueMode
-                ? $"Frame cache type: queue (cache size: {o.CacheSize})"
-                : $"Frame cache type: dict (cache size: {o.CacheSize})");
-            var fps = Math.Max(0, o.FrameRate);
-            reporter.WriteLine(Inv($"Expected data rate: {compressedBytes * fps / 1e6:F4}MBps (uncompressed: {frameBytes * fps / 1e6:F4}MBps)"));
-            cache.ProducerDone += n => reporter.WriteLine($"Frame producer is done after {n} generated frames");
+            var random = sources is [RandomFrameSource r]
+                ? new AdSimRandomFrames(r.Shape.ColorMode, r.Shape.Nx, r.Shape.Ny, r.Shape.ElementType, r.RangeText)
+                : null;
+            Raise(new AdSimFramesReady(random, cache.TotalFrames, first, first.ByteLength, sources[0].Codec,
+                first0?.Data.ByteLength ?? FirstStoredLength(sources[0]) ?? first.ByteLength, cache.DistinctLimited, o.MaxRandomCacheBytes,
+                cache.QueueMode, o.CacheSize, o.FrameRate, o.StartDelay));
+            cache.ProducerDone += n => Raise(new AdSimProducerDone(n));
 
             // Metadata records first, then the image record (as the reference orders them).
-            var metadata = ParseMetadata(o.MetadataPvs);
             _server = new PvaServer(_serverOptions);
             var pvaMetadata = new List<(SharedPv Pv, PvValue Value)>();
             var caMetadata = new List<CaServerPv>();
-            foreach (var (name, ca) in metadata)
+            foreach (var (name, ca) in ParseMetadata(o.MetadataPvs))
             {
                 if (ca)
                 {
-                    if (_caServer is null)
-                    {
-                        _caServer = new CaServer(_caServerOptions);
-                    }
-
+                    _caServer ??= new CaServer(_caServerOptions);
                     caMetadata.Add(_caServer.AddPv(name, 0.0));
                 }
                 else
@@ -139,58 +139,35 @@ public sealed class AdSimServer : IAsyncDisposable
             await _server.StartAsync(cancellationToken).ConfigureAwait(false);
             _caServer?.Start();
             cache.StartProducer();
+            _logger.LogInformation("Serving {Channel} on TCP port {Port}; first frame in {Delay} s", o.ChannelName, _server.TcpPort, o.StartDelay);
+            _publisher = new AdSimPublisher(o, cache, imagePv, pvaMetadata, caMetadata, cacheTimeout, Raise, _stop.Token);
+            _completion = RunToEndAsync(cache);
             _started.TrySetResult();
-            var notify = o.NotifyPv is { } npv ? NotifyAsync(npv, o.NotifyPvValue, reporter, cancellationToken) : Task.CompletedTask;
-
-            AdSimStatistics stats;
-            var startTime = Stopwatch.GetTimestamp();
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(o.StartDelay), cancellationToken).ConfigureAwait(false);
-                var publisher = new Publisher(this, cache, imagePv, pvaMetadata, caMetadata, reporter, cacheTimeout, cancellationToken);
-                var thread = new Thread(publisher.Run) { IsBackground = true, Name = "ad-sim publisher", Priority = ThreadPriority.AboveNormal };
-                thread.Start();
-                await publisher.Done.WaitAsync(cancellationToken).ConfigureAwait(false);
-                stats = publisher.Statistics;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                reporter.WriteLine(Inv($"Server was interrupted after {Stopwatch.GetElapsedTime(startTime).TotalSeconds:F3} seconds, exiting..."));
-                stats = new AdSimStatistics(PublishedFrames, 0, 0, 0, 0, 0, 0);
-            }
-
-            await notify.ConfigureAwait(false);
-            if (!cancellationToken.IsCancellationRequested && o.ShutdownDelay > 0)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(o.ShutdownDelay), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
-            await reporter.DisposeAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            cache.Dispose();
             await StopServersAsync().ConfigureAwait(false);
-            reporter.WriteLine(string.Empty);
-            reporter.WriteLine(Inv($"Server runtime: {stats.Runtime:F4} seconds"));
-            reporter.WriteLine(Inv($"Published frames: {stats.PublishedFrames} @ {stats.FrameRate:F4} fps"));
-            reporter.WriteLine(Inv($"Data rate: {stats.DataRateMBps:F4}MBps"));
-            return stats;
+            throw;
         }
     }
 
-    // Queue mode keeps no frame 0 to look at; the startup line still reports the first frame's published size.
-    private static long? FirstStoredLength(IFrameSource source)
+    /// <summary>Stops publishing now (no shutdown delay), stops the servers and returns the final statistics.</summary>
+    public async Task<AdSimStatistics> StopAsync()
     {
-        if (source.Codec.Length == 0)
-        {
-            return null;
-        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        return _completion is { } c ? await c.ConfigureAwait(false) : GetStatistics();
+    }
 
-        using var frame = source.ReadPublishable(0);
-        return frame.Data.ByteLength;
+    /// <summary>
+    /// Starts (see <see cref="StartAsync"/>) and runs until the simulator stops by itself or
+    /// <paramref name="cancellationToken"/> fires (then it stops at once); returns the final statistics.
+    /// </summary>
+    public async Task<AdSimStatistics> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        using var registration = cancellationToken.Register(() => _stop.Cancel());
+        return await Completion.ConfigureAwait(false);
     }
 
     /// <summary>The structure of a PVA metadata PV: {double value; time_t timeStamp}.</summary>
@@ -219,7 +196,63 @@ public sealed class AdSimServer : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopServersAsync().ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        if (_completion is not null)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
+        await StopServersAsync().ConfigureAwait(false);
+    }
+
+    private async Task<AdSimStatistics> RunToEndAsync(FrameCache cache)
+    {
+        var o = Options;
+        var servedAt = Stopwatch.GetTimestamp();
+        var notify = o.NotifyPv is { } npv ? NotifyAsync(npv, o.NotifyPvValue, _stop.Token) : Task.CompletedTask;
+        var reason = AdSimStopReason.Stopped;
+        try
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(o.StartDelay), _stop.Token).ConfigureAwait(false);
+                _publisher!.Start();
+                reason = await _publisher.Done.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+            }
+
+            var published = _publisher!.Published;
+            _logger.LogInformation("Publishing ended ({Reason}) after {Frames} frames", reason, published);
+            Raise(new AdSimPublishingEnded(reason, published, Stopwatch.GetElapsedTime(servedAt).TotalSeconds));
+            await notify.ConfigureAwait(false);
+            if (!_stop.IsCancellationRequested && o.ShutdownDelay > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(o.ShutdownDelay), _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+        finally
+        {
+            await StopServersAsync().ConfigureAwait(false);
+            cache.Dispose();
+        }
+
+        return GetStatistics();
+    }
+
+    // Queue mode keeps no frame 0 to look at; the startup line still reports the first frame's published size.
+    private static long? FirstStoredLength(IFrameSource source)
+    {
+        if (source.Codec.Length == 0)
+        {
+            return null;
+        }
+
+        using var frame = source.ReadPublishable(0);
+        return frame.Data.ByteLength;
+    }
 
     private async Task StopServersAsync()
     {
@@ -234,7 +267,7 @@ public sealed class AdSimServer : IAsyncDisposable
         }
     }
 
-    private async Task NotifyAsync(string pv, string value, Reporter reporter, CancellationToken cancellationToken)
+    private async Task NotifyAsync(string pv, string value, CancellationToken cancellationToken)
     {
         try
         {
@@ -244,180 +277,29 @@ public sealed class AdSimServer : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await client.PutAsync(pv, value, timeout.Token).ConfigureAwait(false);
-            reporter.WriteLine($"Set notification PV {pv} to {value}");
+            Raise(new AdSimNotified(pv, value, null));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            reporter.WriteLine($"Could not set notification PV {pv} to {value}: {(e is OperationCanceledException ? "timeout" : e.Message)}");
+            var error = e is OperationCanceledException ? "timeout" : e.Message;
+            _logger.LogWarning("Could not set notification PV {Pv} to {Value}: {Error}", pv, value, error);
+            Raise(new AdSimNotified(pv, value, error));
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
-    private static CaServerOptions CaServerOptionsFromEnvironment()
+    private void Raise(AdSimEvent e)
     {
-        var o = CaServerOptions.Default;
-        var port = Environment.GetEnvironmentVariable("EPICS_CAS_SERVER_PORT") ?? Environment.GetEnvironmentVariable("EPICS_CA_SERVER_PORT");
-        if (int.TryParse(port, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
+        try
         {
-            o = o with { TcpPort = p, UdpPort = p };
+            Reported?.Invoke(this, e);
         }
-
-        var intf = Environment.GetEnvironmentVariable("EPICS_CAS_INTF_ADDR_LIST");
-        if (intf is not null && IPAddress.TryParse(intf.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(), out var a))
+        catch (Exception ex)
         {
-            o = o with { InterfaceAddress = a };
-        }
-
-        return o;
-    }
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
-
-    // The hot loop, on its own thread so pacing does not depend on the thread pool.
-    private sealed class Publisher(AdSimServer owner, FrameCache cache, SharedPv imagePv, List<(SharedPv Pv, PvValue Value)> pvaMetadata,
-        List<CaServerPv> caMetadata, Reporter reporter, TimeSpan cacheTimeout, CancellationToken cancel)
-    {
-        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Done => _done.Task;
-
-        public AdSimStatistics Statistics { get; private set; } = new(0, 0, 0, 0, 0, 0, 0);
-
-        public void Run()
-        {
-            try
-            {
-                Publish();
-            }
-            catch (Exception e)
-            {
-                _done.TrySetException(e);
-                return;
-            }
-
-            _done.TrySetResult();
-        }
-
-        private void Publish()
-        {
-            var o = owner.Options;
-            var pacer = new FramePacer(o.FrameRate);
-            var image = NTNDArray.Create(NTNDArrayLayout.PvaPy);
-            image.Descriptor = "Image generated by PvaPy";
-            var value = image.Structure;
-            var random = new Random();
-            FrameShape? shape = null;
-            string? codec = null;
-            long n = 0, bytes = 0, firstTicks = 0, lastTicks = 0;
-            var cpuStart = TimeSpan.Zero;
-            var rp = o.ReportPeriod;
-            var runtimeTicks = o.Runtime > 0 ? (long)(o.Runtime * Stopwatch.Frequency) : long.MaxValue;
-            while (!cancel.IsCancellationRequested)
-            {
-                SimFrame? frame;
-                if (cache.QueueMode)
-                {
-                    frame = cache.Take(cacheTimeout);
-                    if (frame is null)
-                    {
-                        reporter.WriteLine("Server exiting after emptying queue");
-                        break;
-                    }
-                }
-                else
-                {
-                    frame = cache.Get(n);
-                }
-
-                // Metadata values first, stamped with the frame's time.
-                var t = PvTimeStamp.Now();
-                foreach (var pv in caMetadata)
-                {
-                    pv.Post(random.NextDouble(), t.ToDateTimeOffset());
-                }
-
-                foreach (var (pv, md) in pvaMetadata)
-                {
-                    md["value"].Set(random.NextDouble());
-                    t.WriteTo(md["timeStamp"]);
-                    pv.Post(md);
-                    md.Changed.Clear();
-                }
-
-                if (!ReferenceEquals(frame.Shape, shape) || frame.Codec != codec)
-                {
-                    shape = frame.Shape;
-                    codec = frame.Codec;
-                    image.SetDimensions(shape.Dimensions);
-                    image.SetAttributes(image.NewAttribute("ColorMode", shape.ColorMode));
-                    image.SetCodec(codec, codec.Length > 0 ? shape.ElementType : null);
-                }
-
-                image.SetImage(cache.QueueMode ? frame.Data : frame.Data.Retain());
-                if (codec.Length > 0)
-                {
-                    image.CompressedSize = frame.Data.ByteLength;
-                    image.UncompressedSize = frame.UncompressedSize;
-                }
-
-                n++;
-                image.UniqueId = (int)n;
-                image.DataTimeStamp = t;
-                image.TimeStamp = t;
-                imagePv.Post(value);
-                value.Changed.Clear();
-                bytes += frame.Data.ByteLength;
-                Interlocked.Exchange(ref owner._published, n);
-
-                var now = Stopwatch.GetTimestamp();
-                if (n == 1)
-                {
-                    firstTicks = now;
-                    pacer.Start(now);
-                    cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
-                }
-                else
-                {
-                    pacer.Record(n - 1, now);
-                }
-
-                lastTicks = now;
-                var elapsed = now - firstTicks;
-                if (rp > 0 && n % rp == 0)
-                {
-                    var secs = elapsed / (double)Stopwatch.Frequency;
-                    var rate = secs > 0 ? (n - 1) / secs : 0;
-                    var wall = t.SecondsPastEpoch + (t.Nanoseconds / 1e9);
-                    reporter.Report(Inv($"Published frame id {n,6} @ {wall:F3}s (frame rate: {rate:F4}fps; runtime: {secs:F3}s)"));
-                }
-
-                if (elapsed > runtimeTicks)
-                {
-                    reporter.WriteLine(Inv($"Server exiting after reaching runtime of {o.Runtime} seconds"));
-                    break;
-                }
-
-                if (cache.QueueMode && n >= cache.TotalFrames)
-                {
-                    reporter.WriteLine($"Server exiting after publishing {n}");
-                    break;
-                }
-
-                if (!pacer.WaitFor(n, cancel))
-                {
-                    break;
-                }
-            }
-
-            var runtime = (lastTicks - firstTicks) / (double)Stopwatch.Frequency;
-            var cpu = n > 0 ? (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds : 0;
-            Statistics = new AdSimStatistics(
-                n,
-                runtime,
-                runtime > 0 ? (n - 1) / runtime : 0,
-                runtime > 0 ? bytes / runtime / 1e6 : 0,
-                pacer.Samples > 0 ? pacer.SumLate / pacer.Samples : 0,
-                pacer.MaxLate,
-                n > 1 ? cpu / (n - 1) : 0);
+            // A host's handler must not stop the detector.
+            _logger.LogError(ex, "A Reported handler failed on {Event}", e.GetType().Name);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Epics.Pva.Data;
+using Epics.Streaming.Frames;
 
 namespace Epics.Streaming;
 
@@ -90,6 +91,12 @@ public sealed record AdSimServerOptions
     /// generated and reused, so a 4096x4096 cache of 1000 cannot exhaust memory.
     /// </summary>
     public long MaxRandomCacheBytes { get; init; } = 4L << 30;
+
+    /// <summary>
+    /// The file formats input files may have, tried in order (the first whose <see cref="IFrameFormat.CanOpen"/> is true
+    /// reads a file). Empty by default: the host registers them (pvstream registers those of Epics.Streaming.Formats).
+    /// </summary>
+    public IReadOnlyList<IFrameFormat> FrameFormats { get; init; } = [];
 
     /// <summary>The element type <see cref="DataType"/> names.</summary>
     public ScalarType ElementType => ParseDataType(DataType);

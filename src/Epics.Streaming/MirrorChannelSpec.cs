@@ -48,7 +48,7 @@ public sealed record MirrorChannelSpec(
 
             if (fields.Length < 2 || fields.Length > 6)
             {
-                throw new StreamingConfigurationException($"Invalid channel map entry: {entry}");
+                throw Invalid($"Invalid channel map entry: {entry}", entry);
             }
 
             var provider = MirrorProvider.Pva;
@@ -58,20 +58,20 @@ public sealed record MirrorChannelSpec(
                 {
                     "pva" => MirrorProvider.Pva,
                     "ca" => MirrorProvider.Ca,
-                    _ => throw new StreamingConfigurationException($"Invalid source provider type specified for entry: {entry}"),
+                    _ => throw Invalid($"Invalid source provider type specified for entry: {entry}", entry),
                 };
             }
 
             var queueSize = 0;
             if (fields.Length > 3 && (!int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out queueSize) || queueSize < 0))
             {
-                throw new StreamingConfigurationException($"Invalid source queue size specified for entry: {entry}");
+                throw Invalid($"Invalid source queue size specified for entry: {entry}", entry);
             }
 
             var monitors = 1;
             if (fields.Length > 4 && (!int.TryParse(fields[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out monitors) || monitors < 1))
             {
-                throw new StreamingConfigurationException($"Invalid number of source monitors specified for entry: {entry}");
+                throw Invalid($"Invalid number of source monitors specified for entry: {entry}", entry);
             }
 
             result.Add(new MirrorChannelSpec(fields[0], fields[1], provider, queueSize, monitors, fields.Length > 5 ? fields[5] : string.Empty));
@@ -85,4 +85,11 @@ public sealed record MirrorChannelSpec(
         var duplicate = result.GroupBy(e => e.MirrorName, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         return duplicate is null ? result : throw new StreamingConfigurationException($"Mirror channel {duplicate.Key} already exists.");
     }
+
+    // The reference's message; when the entry has white space (a common slip: "(a, b, pva)") the message says that
+    // the spaces are what is wrong, since they are kept as part of the fields.
+    private static StreamingConfigurationException Invalid(string message, string entry) =>
+        new(entry.Any(char.IsWhiteSpace)
+            ? $"{message} (the entry contains spaces: fields are separated by commas only, e.g. ({string.Join(',', entry.Split(',').Select(f => f.Trim()))}))"
+            : message);
 }

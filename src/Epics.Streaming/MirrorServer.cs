@@ -1,40 +1,52 @@
-using System.Diagnostics;
-using System.Globalization;
 using Epics.Ca;
 using Epics.Ca.Client;
 using Epics.Pva;
 using Epics.Pva.Client;
 using Epics.Pva.Server;
 using Epics.Streaming.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace Epics.Streaming;
 
 /// <summary>
 /// Re-serves PVA or CA channels on a local PVA server (<c>pvstream mirror-server</c>, framework.md §10). Each
 /// channel-map entry gets K source monitors feeding one mirror record; clients of the mirror may use the data
-/// distributor like on any pvstream server. Counters are kept per channel.
+/// distributor like on any pvstream server. Counters are kept per channel. A source that goes away takes its mirror
+/// record with it until it returns; <see cref="SourceChanged"/> and the log say so. The mirror prints nothing and reads
+/// no environment.
 /// </summary>
 public sealed class MirrorServer : IAsyncDisposable
 {
+    private static readonly TimeSpan ResubscribeDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ChannelWatchPeriod = TimeSpan.FromMilliseconds(200);
     private readonly PvaServerOptions _serverOptions;
     private readonly PvaClientOptions _clientOptions;
     private readonly CaClientOptions _caClientOptions;
-    private readonly TextWriter _output;
+    private readonly ILogger _logger;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stop = new();
     private readonly List<MirrorChannel> _channels = [];
+    private readonly List<Task> _loops = [];
     private PvaServer? _server;
+    private PvaClient? _client;
+    private CaClient? _caClient;
+    private int _stopped;
 
-    /// <summary>A mirror server; the server and clients default to the EPICS environment settings.</summary>
+    /// <summary>A mirror server; the server and clients use the given options (default: the standard EPICS settings).</summary>
+    /// <exception cref="StreamingConfigurationException">The channel map is invalid.</exception>
     public MirrorServer(MirrorServerOptions options, PvaServerOptions? serverOptions = null, PvaClientOptions? clientOptions = null,
-        CaClientOptions? caClientOptions = null, TextWriter? output = null)
+        CaClientOptions? caClientOptions = null, ILogger? logger = null)
     {
-        Options = options;
+        Options = options ?? throw new ArgumentNullException(nameof(options));
         Channels = MirrorChannelSpec.ParseMap(options.ChannelMap);
-        _serverOptions = serverOptions ?? PvaServerOptions.FromEnvironment();
-        _clientOptions = clientOptions ?? PvaClientOptions.FromEnvironment();
-        _caClientOptions = caClientOptions ?? CaClientOptions.FromEnvironment();
-        _output = output ?? Console.Out;
+        _serverOptions = serverOptions ?? PvaServerOptions.Default;
+        _clientOptions = clientOptions ?? PvaClientOptions.Default;
+        _caClientOptions = caClientOptions ?? CaClientOptions.Default;
+        _logger = logger ?? _serverOptions.LoggerFactory.CreateLogger<MirrorServer>();
     }
+
+    /// <summary>A source connected, was not found in time, went away or refused the monitor.</summary>
+    public event EventHandler<MirrorSourceEvent>? SourceChanged;
 
     /// <summary>The options.</summary>
     public MirrorServerOptions Options { get; }
@@ -49,128 +61,215 @@ public sealed class MirrorServer : IAsyncDisposable
     public Task Started => _started.Task;
 
     /// <summary>The counters of mirror channel <paramref name="mirrorName"/>.</summary>
-    public MirrorChannelCounters GetCounters(string mirrorName) =>
-        _channels.FirstOrDefault(c => c.Spec.MirrorName == mirrorName)?.Counters ?? throw new KeyNotFoundException($"no mirror channel {mirrorName}");
+    public MirrorChannelCounters GetCounters(string mirrorName) => Find(mirrorName).Counters;
+
+    /// <summary>Whether mirror channel <paramref name="mirrorName"/> is served now (its source is connected).</summary>
+    public bool IsServed(string mirrorName) => Find(mirrorName).IsServed;
 
     /// <summary>Resets the counters of one channel.</summary>
-    public void ResetCounters(string mirrorName) =>
-        (_channels.FirstOrDefault(c => c.Spec.MirrorName == mirrorName) ?? throw new KeyNotFoundException($"no mirror channel {mirrorName}")).ResetCounters();
+    public void ResetCounters(string mirrorName) => Find(mirrorName).ResetCounters();
 
-    /// <summary>Runs until the runtime elapses or <paramref name="cancellationToken"/> fires; prints the final counters.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken = default)
+    /// <summary>Starts the server and the source monitors.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        if (_server is not null || _stopped != 0)
+        {
+            throw new InvalidOperationException("The mirror has already been started.");
+        }
+
         _server = new PvaServer(_serverOptions);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        var client = new PvaClient(_clientOptions);
-        await using var clientScope = client.ConfigureAwait(false);
-        CaClient? caClient = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var loops = new List<Task>();
+        _client = new PvaClient(_clientOptions);
         foreach (var spec in Channels)
         {
-            WriteLine($"Adding mirror channel {spec.MirrorName} using source {spec.SourceName} (provider type: {spec.Provider.ToString().ToLowerInvariant()}; queue size: {spec.QueueSize}; number of monitors: {spec.MonitorCount}; request descriptor: {spec.Request})");
-            var channel = new MirrorChannel(spec, _server);
+            _logger.LogInformation("Mirroring {Source} ({Provider}) as {Mirror} with {Monitors} monitor(s)", spec.SourceName, spec.Provider, spec.MirrorName, spec.MonitorCount);
+            var channel = new MirrorChannel(spec, _server, OnSourceChanged);
             _channels.Add(channel);
             for (var k = 0; k < spec.MonitorCount; k++)
             {
                 if (spec.Provider == MirrorProvider.Pva)
                 {
-                    loops.Add(RunPvaMonitorAsync(client, channel, k, stop.Token));
+                    _loops.Add(RunPvaMonitorAsync(_client, channel, k, _stop.Token));
                 }
                 else
                 {
-                    caClient ??= new CaClient(_caClientOptions);
-                    loops.Add(RunCaMonitorAsync(caClient, channel, k, stop.Token));
+                    _caClient ??= new CaClient(_caClientOptions);
+                    _loops.Add(RunCaMonitorAsync(_caClient, channel, k, _stop.Token));
                 }
             }
         }
 
-        WriteLine(Inv($"Started mirror server @ {Epoch():F3}"));
+        _loops.Add(WatchForMissingSourcesAsync(_stop.Token));
         _started.TrySetResult();
-        var start = Stopwatch.GetTimestamp();
-        var lastReport = start;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Options.Runtime > 0 ? Math.Min(1, Options.Runtime) : 1), cancellationToken).ConfigureAwait(false);
-                if (Options.Runtime > 0 && Stopwatch.GetElapsedTime(start).TotalSeconds >= Options.Runtime)
-                {
-                    break;
-                }
-
-                if (Options.ReportPeriod > 0 && Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= Options.ReportPeriod)
-                {
-                    lastReport = Stopwatch.GetTimestamp();
-                    WriteLine(string.Empty);
-                    foreach (var c in _channels)
-                    {
-                        WriteLine(Inv($"Channel {c.Spec.MirrorName} @ {Epoch():F3}: {c.Counters}"));
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            WriteLine("Keyboard interrupt received, exiting.");
-        }
-
-        await stop.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (caClient is not null)
-        {
-            await caClient.DisposeAsync().ConfigureAwait(false);
-        }
-
-        WriteLine("Final Channel Statistics:");
-        foreach (var c in _channels)
-        {
-            WriteLine($"Channel {c.Spec.MirrorName}: {c.Counters}");
-        }
-
-        await DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the source monitors and the server.</summary>
+    public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loops).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (Interlocked.Exchange(ref _caClient, null) is { } ca)
+        {
+            await ca.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Interlocked.Exchange(ref _client, null) is { } client)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (Interlocked.Exchange(ref _server, null) is { } s)
         {
             await s.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private static async Task RunPvaMonitorAsync(PvaClient client, MirrorChannel channel, int k, CancellationToken cancel)
+    /// <summary>Starts, runs until <see cref="MirrorServerOptions.Runtime"/> elapses or <paramref name="cancellationToken"/> fires, and stops.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        var subscription = client.Subscribe(channel.Spec.SourceName, channel.Spec.PvRequest);
-        await using var scope = ((IAsyncDisposable)subscription).ConfigureAwait(false);
-        subscription.ConnectionChanged += (_, connected) =>
-        {
-            if (!connected)
-            {
-                channel.OnDisconnected();
-            }
-        };
+        await StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            while (await subscription.ReadAsync(cancel).ConfigureAwait(false) is { } update)
-            {
-                using (update)
-                {
-                    channel.OnUpdate(k, update.Value, !update.Overrun.IsEmpty);
-                }
-            }
+            await Task.Delay(Options.Runtime > 0 ? TimeSpan.FromSeconds(Options.Runtime) : Timeout.InfiniteTimeSpan, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        catch (OperationCanceledException)
+        finally
         {
-        }
-        catch (PvaException)
-        {
-            // The source refused the request: nothing to mirror for this monitor.
+            await StopAsync().ConfigureAwait(false);
         }
     }
 
-    private static async Task RunCaMonitorAsync(CaClient client, MirrorChannel channel, int k, CancellationToken cancel)
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private MirrorChannel Find(string mirrorName) =>
+        _channels.FirstOrDefault(c => c.Spec.MirrorName == mirrorName) ?? throw new KeyNotFoundException($"no mirror channel {mirrorName}");
+
+    private void OnSourceChanged(MirrorChannel channel, MirrorSourceState state, string? detail)
+    {
+        var spec = channel.Spec;
+        switch (state)
+        {
+            case MirrorSourceState.Connected:
+                _logger.LogInformation("Source {Source} connected: serving {Mirror}", spec.SourceName, spec.MirrorName);
+                break;
+            case MirrorSourceState.Disconnected:
+                _logger.LogWarning("Source {Source} disconnected: {Mirror} is not served until it returns", spec.SourceName, spec.MirrorName);
+                break;
+            case MirrorSourceState.NotFound:
+                _logger.LogWarning("Source {Source} of {Mirror} not found after {Seconds} s; still looking", spec.SourceName, spec.MirrorName, Options.SourceTimeout.TotalSeconds);
+                break;
+            default:
+                _logger.LogError("Source {Source} of {Mirror} refused the monitor: {Detail}", spec.SourceName, spec.MirrorName, detail);
+                break;
+        }
+
+        try
+        {
+            SourceChanged?.Invoke(this, new MirrorSourceEvent(spec.MirrorName, spec.SourceName, state, detail));
+        }
+        catch (Exception e)
+        {
+            // A host's handler must not stop the mirror.
+            _logger.LogError(e, "A SourceChanged handler failed");
+        }
+    }
+
+    private async Task WatchForMissingSourcesAsync(CancellationToken cancel)
+    {
+        await Task.Delay(Options.SourceTimeout, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (cancel.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (var c in _channels.Where(c => !c.EverConnected))
+        {
+            OnSourceChanged(c, MirrorSourceState.NotFound, null);
+        }
+    }
+
+    // One source monitor for as long as the mirror runs: a monitor the source ends (its record closed or retyped) or
+    // refuses is re-created after a pause, so the mirror record comes back when the source does.
+    private async Task RunPvaMonitorAsync(PvaClient client, MirrorChannel channel, int k, CancellationToken cancel)
+    {
+        string? lastError = null;
+        while (!cancel.IsCancellationRequested)
+        {
+            var subscription = client.Subscribe(channel.Spec.SourceName, channel.Spec.PvRequest);
+            await using (((IAsyncDisposable)subscription).ConfigureAwait(false))
+            {
+                subscription.ConnectionChanged += (_, connected) =>
+                {
+                    if (!connected)
+                    {
+                        channel.OnDisconnected();
+                    }
+                };
+                using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+                var watcher = WatchChannelAsync(subscription.Channel, channel, watching.Token);
+                try
+                {
+                    while (await subscription.ReadAsync(cancel).ConfigureAwait(false) is { } update)
+                    {
+                        using (update)
+                        {
+                            lastError = null;
+                            channel.OnUpdate(k, update.Value, !update.Overrun.IsEmpty);
+                        }
+                    }
+
+                    // The source ended the monitor: it no longer serves what is mirrored.
+                    channel.OnDisconnected();
+                }
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (PvaException e)
+                {
+                    channel.OnDisconnected();
+                    if (e.Message != lastError)
+                    {
+                        lastError = e.Message;
+                        OnSourceChanged(channel, MirrorSourceState.Failed, e.Message);
+                    }
+                }
+                finally
+                {
+                    await watching.CancelAsync().ConfigureAwait(false);
+                    await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+            }
+
+            await Task.Delay(ResubscribeDelay, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    // The subscription does not always raise ConnectionChanged(false) when the source's server goes away (the
+    // monitor is marked stopped before the channel tells its listeners), so the channel's state is watched as well.
+    private static async Task WatchChannelAsync(PvaChannel source, MirrorChannel channel, CancellationToken cancel)
+    {
+        while (!cancel.IsCancellationRequested)
+        {
+            await Task.Delay(ChannelWatchPeriod, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (source.State != PvaChannelState.Connected && channel.IsServed)
+            {
+                channel.OnDisconnected();
+            }
+        }
+    }
+
+    private async Task RunCaMonitorAsync(CaClient client, MirrorChannel channel, int k, CancellationToken cancel)
     {
         try
         {
@@ -190,21 +289,10 @@ public sealed class MirrorServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        catch (CaException)
+        catch (CaException e)
         {
+            channel.OnDisconnected();
+            OnSourceChanged(channel, MirrorSourceState.Failed, e.Message);
         }
     }
-
-    private void WriteLine(string line)
-    {
-        lock (_output)
-        {
-            _output.WriteLine(line);
-            _output.Flush();
-        }
-    }
-
-    private static double Epoch() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-
-    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

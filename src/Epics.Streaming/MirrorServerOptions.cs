@@ -6,9 +6,12 @@ public sealed record MirrorServerOptions
     /// <summary>-cm/--channel-map: <c>(mirror,source[,provider[,queueSize[,nSourceMonitors,request]]]),...</c>.</summary>
     public string? ChannelMap { get; init; }
 
-    /// <summary>-rt/--runtime seconds; ≤ 0 runs until cancelled.</summary>
+    /// <summary>-rt/--runtime seconds for <see cref="MirrorServer.RunAsync"/>; ≤ 0 runs until cancelled.</summary>
     public double Runtime { get; init; }
 
-    /// <summary>-rp/--report-period seconds between counter reports; ≤ 0 never.</summary>
+    /// <summary>-rp/--report-period seconds between counter reports (for the host that prints them); ≤ 0 never.</summary>
     public double ReportPeriod { get; init; }
+
+    /// <summary>How long a source may stay silent at start before it is reported as not found (it is still looked for).</summary>
+    public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -13,13 +13,13 @@ public class AdSimServerTests
     public async Task Frames_arrive_in_order_with_the_pvapy_layout_and_metadata()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var output = new StringWriter();
         var options = new AdSimServerOptions
         {
             ChannelName = "t:image", Nx = 16, Ny = 8, FrameRate = 500, Runtime = 0.4, StartDelay = 1, ShutdownDelay = 0.2,
             DisableCurses = true, ReportPeriod = 50, MetadataPvs = "pva://t:x", ColorMode = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated());
+        var log = new AdSimEventLog(sim);
         var run = sim.RunAsync(cts.Token);
         await sim.Started.WaitAsync(cts.Token);
         await using var client = new PvaClient(sim.Server!.CreateClientOptions());
@@ -75,12 +75,12 @@ public class AdSimServerTests
         var stats = await run.WaitAsync(cts.Token);
         Assert.True(stats.PublishedFrames >= 150);
         Assert.InRange(stats.FrameRate, 400, 550);
-        var text = output.ToString();
-        Assert.Contains("Generating random frames using color mode: MONO", text);
-        Assert.Contains("Number of input frames: 1000 (size: 16x8, 128B, type: uint8", text);
-        Assert.Contains("Published frame id     50 @ ", text);
-        Assert.Contains("Server exiting after reaching runtime of 0.4 seconds", text);
-        Assert.Contains("Published frames: ", text);
+        var ready = log.Single<AdSimFramesReady>();
+        Assert.Equal(0, ready.Random!.ColorMode);
+        Assert.Equal((1000, 16, 8, 128L, ScalarType.UByte, ""), (ready.TotalFrames, ready.Shape.Nx, ready.Shape.Ny, ready.FrameBytes, ready.Shape.ElementType, ready.Codec));
+        Assert.Contains(log.OfType<AdSimProgress>(), p => p.FrameId == 50);
+        Assert.Equal(AdSimStopReason.RuntimeReached, log.Single<AdSimPublishingEnded>().Reason);
+        Assert.Equal(stats, sim.GetStatistics());
         await images.DisposeAsync();
         await md.DisposeAsync();
     }
@@ -89,30 +89,31 @@ public class AdSimServerTests
     public async Task Queue_mode_publishes_every_frame_once_then_exits()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var output = new StringWriter();
         var options = new AdSimServerOptions
         {
             ChannelName = "q:image", Nx = 4, Ny = 4, NFrames = 30, CacheSize = 10, FrameRate = 0, Runtime = 0, StartDelay = 0.5,
             ShutdownDelay = 0, DisableCurses = true, ReportPeriod = 0, DataType = "int16", ColorMode = 2,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated());
+        var log = new AdSimEventLog(sim);
         var stats = await sim.RunAsync(cts.Token);
         Assert.Equal(30, stats.PublishedFrames);
-        Assert.Contains("Frame cache type: queue", output.ToString());
-        Assert.Contains("Server exiting after publishing 30", output.ToString());
+        Assert.True(log.Single<AdSimFramesReady>().QueueMode);
+        var end = log.Single<AdSimPublishingEnded>();
+        Assert.Equal((AdSimStopReason.AllFramesPublished, 30L), (end.Reason, end.PublishedFrames));
     }
 
     [Fact]
     public async Task Multi_page_tiff_pages_are_served_in_turn_with_their_values_and_shape()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var output = new StringWriter();
         var options = new AdSimServerOptions
         {
             ChannelName = "tif:image", InputFile = ImageFrameSourceTests.Fixture("multipage_u16.tif"), FrameRate = 50, Runtime = 0.5,
             StartDelay = 1, ShutdownDelay = 0.2, DisableCurses = true, ReportPeriod = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated());
+        var log = new AdSimEventLog(sim);
         var run = sim.RunAsync(cts.Token);
         await sim.Started.WaitAsync(cts.Token);
         await using var client = new PvaClient(sim.Server!.CreateClientOptions());
@@ -144,7 +145,8 @@ public class AdSimServerTests
         Assert.Equal([1, 2, 3, 4, 5, 6], ids);
         await images.DisposeAsync();
         await run.WaitAsync(cts.Token);
-        Assert.Contains("Number of input frames: 3 (size: 40x30, 2400B, type: uint16", output.ToString());
+        var ready = log.Single<AdSimFramesReady>();
+        Assert.Equal((3, 40, 30, 2400L, ScalarType.UShort), (ready.TotalFrames, ready.Shape.Nx, ready.Shape.Ny, ready.FrameBytes, ready.Shape.ElementType));
     }
 
     [Fact]
@@ -154,7 +156,7 @@ public class AdSimServerTests
         try
         {
             File.WriteAllText(Path.Combine(dir, "x.tif"), "not an image");
-            await using var sim = new AdSimServer(new AdSimServerOptions { InputDirectory = dir }, PvaServerOptions.Isolated(), TextWriter.Null);
+            await using var sim = new AdSimServer(new AdSimServerOptions { InputDirectory = dir }.Registered(), PvaServerOptions.Isolated());
             var e = await Assert.ThrowsAsync<StreamingConfigurationException>(() => sim.RunAsync(TestContext.Current.CancellationToken));
             Assert.Contains("x.tif: not a readable TIFF", e.Message);
             Assert.Null(sim.Server);

@@ -1,4 +1,4 @@
-using Epics.Streaming.Frames.Compression;
+using Epics.Streaming.Codecs;
 
 namespace Epics.Streaming.Tests;
 

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Epics.Pva.Data;
+using Epics.Streaming.Formats.Hdf5;
 using Epics.Streaming.Frames;
-using Epics.Streaming.Frames.Compression;
+using Epics.Streaming.Codecs;
 using PureHDF;
 using PureHDF.VOL.Native;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Epics.Pva.Data;
+using Epics.Streaming.Formats;
 using Epics.Streaming.Frames;
 
 namespace Epics.Streaming.Tests;
@@ -184,12 +185,12 @@ public sealed class CbfFrameSourceTests : IDisposable
         var junk = Path.Combine(_dir, "b.xyz");
         File.WriteAllText(junk, "not an image");
         var skipped = new List<string>();
-        var sources = FrameSources.Create(new AdSimServerOptions { InputDirectory = _dir }, new FrameBufferPool(), skipped);
+        var sources = FrameSources.Create(new AdSimServerOptions { InputDirectory = _dir }.Registered(), new FrameBufferPool(), skipped);
         using var source = Assert.IsType<CbfFrameSource>(Assert.Single(sources));
         Assert.Equal(2, source.FrameCount);
         using var f1 = source.ReadFrame(1);
         AssertRamp(f1, 1);
-        Assert.Equal($"Skipping {junk}: {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
+        Assert.Equal($"Skipping {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
     }
 
     [Fact]

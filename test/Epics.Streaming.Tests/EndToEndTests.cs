@@ -119,7 +119,7 @@ public class EndToEndTests
         Assert.Equal("Error: Invalid data type complex64: use one of int8, uint8, int16, uint16, int32, uint32, int64, uint64, float32, float64.",
             bad.Output.Trim());
         await using var badMap = ToolProcess.Start(dll, new Dictionary<string, string>(), "mirror-server", "-cm", "(a,b,http)");
-        Assert.NotEqual(0, await badMap.WaitForExitAsync(cts.Token));
-        Assert.Equal("Invalid source provider type specified for entry: a,b,http", badMap.Output.Trim());
+        Assert.Equal(2, await badMap.WaitForExitAsync(cts.Token));
+        Assert.Equal("Error: Invalid source provider type specified for entry: a,b,http", badMap.Output.Trim());
     }
 }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using Epics.Pva.Data;
+using Epics.Streaming.Formats;
+using Epics.Streaming.Formats.Hdf5;
 using Epics.Streaming.Frames;
 using PureHDF;
 
@@ -113,6 +115,8 @@ public sealed class FrameSourceTests : IDisposable
         }
 
         Assert.Contains("cannot read dataset", Assert.Throws<StreamingConfigurationException>(() => new Hdf5FrameSource(path, "/nope", new FrameBufferPool())).Message);
+        Assert.EndsWith("a.h5: cannot read dataset /entry/nope: there is no such dataset; datasets in the file: /entry/data",
+            Assert.Throws<StreamingConfigurationException>(() => new Hdf5FrameSource(path, "/entry/nope", new FrameBufferPool())).Message);
     }
 
     [Fact]

@@ -4,8 +4,8 @@ using Epics.Pva;
 using Epics.Pva.Client;
 using Epics.Pva.Data;
 using Epics.Pva.Data.NT;
-using Epics.Streaming.Frames;
-using Epics.Streaming.Frames.Compression;
+using Epics.Streaming.Formats.Hdf5;
+using Epics.Streaming.Codecs;
 
 namespace Epics.Streaming.Tests;
 
@@ -239,17 +239,17 @@ public sealed class Hdf5CompressionTests
     public async Task Queue_mode_reports_the_first_stored_chunk_size()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var output = new StringWriter();
         var options = new AdSimServerOptions
         {
             ChannelName = "t:hcmq", InputFile = Fixture, HdfDataset = "/bslz4/uint16", HdfCompressionMode = true, CacheSize = 1,
             FrameRate = 100, Runtime = 5, StartDelay = 0, ShutdownDelay = 0, DisableCurses = true, ReportPeriod = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated());
+        var log = new AdSimEventLog(sim);
         var stats = await sim.RunAsync(cts.Token);
-        var text = output.ToString();
-        Assert.Contains("Frame cache type: queue", text);
-        Assert.Contains("compressor: bslz4, compressed size: 198B", text);
+        var ready = log.Single<AdSimFramesReady>();
+        Assert.True(ready.QueueMode);
+        Assert.Equal(("bslz4", 198L), (ready.Codec, ready.PublishedBytes));
         Assert.Equal(3, stats.PublishedFrames);
     }
 
@@ -257,13 +257,13 @@ public sealed class Hdf5CompressionTests
     public async Task Sim_server_streams_stored_bslz4_chunks_with_the_codec_set()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var output = new StringWriter();
         var options = new AdSimServerOptions
         {
             ChannelName = "t:hcm", InputFile = Fixture, HdfDataset = "/bslz4/uint16", HdfCompressionMode = true,
             FrameRate = 200, Runtime = 0.3, StartDelay = 0.5, ShutdownDelay = 0.2, DisableCurses = true, ReportPeriod = 0,
         };
-        await using var sim = new AdSimServer(options, PvaServerOptions.Isolated(), output);
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated());
+        var log = new AdSimEventLog(sim);
         var run = sim.RunAsync(cts.Token);
         await sim.Started.WaitAsync(cts.Token);
         await using var client = new PvaClient(sim.Server!.CreateClientOptions());
@@ -300,6 +300,7 @@ public sealed class Hdf5CompressionTests
         }
 
         await run.WaitAsync(cts.Token);
-        Assert.Contains("compressor: bslz4, compressed size: 198B", output.ToString());
+        var ready = log.Single<AdSimFramesReady>();
+        Assert.Equal(("bslz4", 198L), (ready.Codec, ready.PublishedBytes));
     }
 }

@@ -1,4 +1,5 @@
 using Epics.Pva.Data;
+using Epics.Streaming.Formats;
 using Epics.Streaming.Frames;
 
 namespace Epics.Streaming.Tests;
@@ -113,7 +114,7 @@ public sealed class ImageFrameSourceTests : IDisposable
         var other = Path.Combine(_dir, "frames.dat");
         File.Copy(Fixture("two_frames_u16.edf"), other);
         Assert.False(TiffFrameSource.IsTiff(other));
-        var sources = FrameSources.Create(new AdSimServerOptions { InputFile = copy }, new FrameBufferPool(), []);
+        var sources = FrameSources.Create(new AdSimServerOptions { InputFile = copy }.Registered(), new FrameBufferPool(), []);
         Assert.IsType<TiffFrameSource>(Assert.Single(sources));
         sources[0].Dispose();
     }
@@ -203,10 +204,10 @@ public sealed class ImageFrameSourceTests : IDisposable
         var junk = Path.Combine(_dir, "b.png");
         File.WriteAllText(junk, "not an image");
         var skipped = new List<string>();
-        var sources = FrameSources.Create(new AdSimServerOptions { InputDirectory = _dir }, new FrameBufferPool(), skipped);
+        var sources = FrameSources.Create(new AdSimServerOptions { InputDirectory = _dir }.Registered(), new FrameBufferPool(), skipped);
         var source = Assert.IsType<TiffFrameSource>(Assert.Single(sources));
         Assert.Equal(3, source.FrameCount);
-        Assert.Equal($"Skipping {junk}: {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
+        Assert.Equal($"Skipping {junk}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)", Assert.Single(skipped));
         source.Dispose();
     }
 

@@ -44,4 +44,11 @@ public class MirrorChannelSpecTests
         var e = Assert.Throws<StreamingConfigurationException>(() => MirrorChannelSpec.ParseMap(map));
         Assert.Equal(message, e.Message);
     }
+
+    [Fact]
+    public void Spaces_in_an_entry_are_named_as_the_problem()
+    {
+        var e = Assert.Throws<StreamingConfigurationException>(() => MirrorChannelSpec.ParseMap("(a, b, pva)"));
+        Assert.Equal("Invalid source provider type specified for entry: a, b, pva (the entry contains spaces: fields are separated by commas only, e.g. (a,b,pva))", e.Message);
+    }
 }

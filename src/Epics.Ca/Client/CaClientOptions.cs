@@ -1,8 +1,7 @@
-using System.Collections;
-using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Epics.Pva;
 
 namespace Epics.Ca.Client;
 
@@ -55,74 +54,35 @@ public sealed record CaClientOptions
     public string HostName { get; init; } = Environment.MachineName;
 
     /// <summary>Options from the process environment (EPICS_CA_*).</summary>
-    public static CaClientOptions FromEnvironment()
-    {
-        var vars = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
-        {
-            if (e.Key is string k && k.StartsWith("EPICS_CA", StringComparison.Ordinal) && e.Value is string v)
-            {
-                vars[k] = v;
-            }
-        }
-
-        return FromDictionary(vars);
-    }
+    /// <exception cref="FormatException">A variable has a malformed value.</exception>
+    public static CaClientOptions FromEnvironment() => FromDictionary(EpicsVariables.FromProcess().Values);
 
     /// <summary>
     /// Options from EPICS_CA_ADDR_LIST, EPICS_CA_AUTO_ADDR_LIST, EPICS_CA_SERVER_PORT, EPICS_CA_REPEATER_PORT,
-    /// EPICS_CA_CONN_TMO, EPICS_CA_MAX_SEARCH_PERIOD and EPICS_CA_MAX_ARRAY_BYTES; absent or empty ones keep defaults.
-    /// Bad values throw <see cref="FormatException"/> naming the variable.
+    /// EPICS_CA_CONN_TMO, EPICS_CA_MAX_SEARCH_PERIOD and EPICS_CA_MAX_ARRAY_BYTES (read by <see cref="EpicsVariables"/>);
+    /// absent or empty ones keep defaults. Bad values throw <see cref="FormatException"/> naming the variable.
     /// </summary>
     public static CaClientOptions FromDictionary(IReadOnlyDictionary<string, string> variables)
     {
-        string? Get(string key) => variables.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-        var o = new CaClientOptions();
-        if (Get("EPICS_CA_ADDR_LIST") is { } list)
+        var env = new EpicsVariables(variables);
+        var d = new CaClientOptions();
+        return d with
         {
-            o = o with { AddressList = list.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries) };
-        }
-
-        if (Get("EPICS_CA_AUTO_ADDR_LIST") is { } auto)
-        {
-            o = o with
-            {
-                AutoAddressList = auto.ToUpperInvariant() switch
-                {
-                    "YES" or "TRUE" or "1" => true,
-                    "NO" or "FALSE" or "0" => false,
-                    _ => throw new FormatException($"EPICS_CA_AUTO_ADDR_LIST='{auto}' is not YES or NO"),
-                },
-            };
-        }
-
-        if (Get("EPICS_CA_SERVER_PORT") is { } sp)
-        {
-            o = o with { ServerPort = ParsePort("EPICS_CA_SERVER_PORT", sp) };
-        }
-
-        if (Get("EPICS_CA_REPEATER_PORT") is { } rp)
-        {
-            o = o with { RepeaterPort = ParsePort("EPICS_CA_REPEATER_PORT", rp) };
-        }
-
-        if (Get("EPICS_CA_CONN_TMO") is { } tmo)
-        {
-            o = o with { EchoIdleTime = TimeSpan.FromSeconds(ParsePositive("EPICS_CA_CONN_TMO", tmo)) };
-        }
-
-        if (Get("EPICS_CA_MAX_SEARCH_PERIOD") is { } msp)
-        {
-            o = o with { MaxSearchInterval = TimeSpan.FromSeconds(ParsePositive("EPICS_CA_MAX_SEARCH_PERIOD", msp)) };
-        }
-
-        if (Get("EPICS_CA_MAX_ARRAY_BYTES") is { } mab)
-        {
-            o = o with { MaxArrayBytes = Math.Max(o.MaxArrayBytes, (int)Math.Min(int.MaxValue, ParsePositive("EPICS_CA_MAX_ARRAY_BYTES", mab))) };
-        }
-
-        return o;
+            AddressList = env.GetList("EPICS_CA_ADDR_LIST") ?? d.AddressList,
+            AutoAddressList = env.GetBool("EPICS_CA_AUTO_ADDR_LIST") ?? d.AutoAddressList,
+            ServerPort = NonZero(env.GetPort("EPICS_CA_SERVER_PORT"), "EPICS_CA_SERVER_PORT") ?? d.ServerPort,
+            RepeaterPort = NonZero(env.GetPort("EPICS_CA_REPEATER_PORT"), "EPICS_CA_REPEATER_PORT") ?? d.RepeaterPort,
+            EchoIdleTime = env.GetSeconds("EPICS_CA_CONN_TMO") ?? d.EchoIdleTime,
+            MaxSearchInterval = env.GetSeconds("EPICS_CA_MAX_SEARCH_PERIOD") ?? d.MaxSearchInterval,
+            MaxArrayBytes = env.GetPositiveNumber("EPICS_CA_MAX_ARRAY_BYTES") is { } mab
+                ? Math.Max(d.MaxArrayBytes, (int)Math.Min(int.MaxValue, mab))
+                : d.MaxArrayBytes,
+        };
     }
+
+    // A CA client cannot search or register on "any port".
+    private static int? NonZero(int? port, string name) =>
+        port == 0 ? throw new FormatException($"{name}: '0' is not a port number (1-65535)") : port;
 
     /// <summary>The search destinations: the address list (hosts resolved) plus, if enabled, interface broadcast addresses.</summary>
     public IReadOnlyList<IPEndPoint> ResolveSearchDestinations()
@@ -173,19 +133,6 @@ public sealed record CaClientOptions
         return result;
     }
 
-    private static (string Host, int Port) SplitHostPort(string entry, int defaultPort)
-    {
-        var colon = entry.LastIndexOf(':');
-        return colon < 0 ? (entry, defaultPort) : (entry[..colon], ParsePort("EPICS_CA_ADDR_LIST", entry[(colon + 1)..]));
-    }
-
-    private static int ParsePort(string name, string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var p) && p is > 0 and <= 65535
-            ? p
-            : throw new FormatException($"{name}='{text}' is not a port number");
-
-    private static double ParsePositive(string name, string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0
-            ? v
-            : throw new FormatException($"{name}='{text}' is not a positive number");
+    private static (string Host, int Port) SplitHostPort(string entry, int defaultPort) =>
+        EpicsVariables.SplitHostPort(entry, defaultPort, "EPICS_CA_ADDR_LIST");
 }

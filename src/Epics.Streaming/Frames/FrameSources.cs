@@ -6,9 +6,9 @@ namespace Epics.Streaming.Frames;
 internal static class FrameSources
 {
     /// <summary>
-    /// File sources when <c>-id</c>/<c>-if</c> are given, else one random source. <paramref name="messages"/> gets a line
-    /// for each file that could not be read (those are skipped, as the reference does) and for each remark on how a
-    /// file is read.
+    /// File sources when <c>-id</c>/<c>-if</c> are given, opened by the first of <see cref="AdSimServerOptions.FrameFormats"/>
+    /// that takes each file, else one random source. <paramref name="messages"/> gets a line for each file that could not
+    /// be read (those are skipped, as the reference does) and for each remark on how a file is read.
     /// </summary>
     public static List<IFrameSource> Create(AdSimServerOptions o, FrameBufferPool pool, List<string> messages)
     {
@@ -36,8 +36,7 @@ internal static class FrameSources
         }
 
         files.Sort(StringComparer.Ordinal);
-        var raw = o.ConfigFile is { } cfg ? RawFileInfo.Load(cfg) : null;
-        if (raw?.OrderedFiles is { Count: > 0 } ordered)
+        if (o.FrameFormats.Select(f => f.OrderedFiles).FirstOrDefault(l => l is { Count: > 0 }) is { } ordered)
         {
             var baseDir = o.InputDirectory ?? Path.GetDirectoryName(o.InputFile) ?? ".";
             files = [.. ordered.Select(f => Path.IsPathRooted(f) ? f : Path.Combine(baseDir, f))];
@@ -48,20 +47,26 @@ internal static class FrameSources
         {
             try
             {
-                var source = Open(path, o, raw, pool);
+                var format = o.FrameFormats.FirstOrDefault(f => f.CanOpen(path))
+                    ?? throw new StreamingConfigurationException(o.FrameFormats.Count == 0
+                        ? $"{path}: no file formats are registered"
+                        : $"{path}: unsupported image format (supported: {string.Join(", ", o.FrameFormats.Select(f => f.Name))})");
+                var source = format.Open(path, pool);
                 sources.Add(source);
-                if (source is Hdf5FrameSource { Note: { } note })
+                if (source.Note is { } note)
                 {
                     messages.Add(note);
                 }
-                else if (o.HdfCompressionMode && source is not Hdf5FrameSource)
+                else if (o.HdfCompressionMode && source.Codec.Length == 0 && format.Name != Hdf5FormatName)
                 {
                     messages.Add($"{path}: --hdf-compression-mode applies to HDF5 input only; its frames are sent uncompressed");
                 }
             }
             catch (Exception e) when (e is StreamingConfigurationException or IOException or UnauthorizedAccessException)
             {
-                messages.Add($"Skipping {path}: {e.Message}");
+                // Readers name the file in their messages; the skip line names it once.
+                var reason = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+                messages.Add($"Skipping {path}: {reason}");
             }
         }
 
@@ -70,39 +75,6 @@ internal static class FrameSources
             : throw new StreamingConfigurationException(messages.Count > 0 ? $"No frames could be read: {messages[0]}" : "No input files found.");
     }
 
-    private static IFrameSource Open(string path, AdSimServerOptions o, RawFileInfo? raw, FrameBufferPool pool)
-    {
-        var ext = Path.GetExtension(path);
-        if (Hdf5FrameSource.IsHdf5(path))
-        {
-            return new Hdf5FrameSource(path, o.HdfDataset ?? throw new StreamingConfigurationException($"{path}: an HDF5 input needs --hdf-dataset"), pool, o.HdfCompressionMode);
-        }
-
-        if (ext is ".npy" or ".npz" or ".NPY")
-        {
-            return new NpyFrameSource(path, o.MmapMode, pool);
-        }
-
-        if (raw is not null)
-        {
-            return new RawFrameSource(path, raw, pool);
-        }
-
-        if (TiffFrameSource.IsTiff(path))
-        {
-            return new TiffFrameSource(path, pool);
-        }
-
-        if (ext.Equals(".edf", StringComparison.OrdinalIgnoreCase))
-        {
-            return new EdfFrameSource(path, pool);
-        }
-
-        if (ext.Equals(".cbf", StringComparison.OrdinalIgnoreCase))
-        {
-            return new CbfFrameSource(path, pool);
-        }
-
-        throw new StreamingConfigurationException($"{path}: unsupported image format (supported: TIFF, EDF, CBF; or raw binary with --config-file)");
-    }
+    /// <summary>The <see cref="IFrameFormat.Name"/> of the format <c>-hcm</c> applies to.</summary>
+    public const string Hdf5FormatName = "HDF5";
 }

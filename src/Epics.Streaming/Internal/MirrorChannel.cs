@@ -7,13 +7,14 @@ namespace Epics.Streaming.Internal;
 /// The mirror record of one channel-map entry (framework.md §10.2): created from the first source update with that
 /// update's structure, fed by K source monitors, removed when the source goes away and re-created when it returns.
 /// </summary>
-internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server)
+internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Action<MirrorChannel, MirrorSourceState, string?> changed)
 {
     private readonly Lock _lock = new();
     private readonly long[] _received = new long[spec.MonitorCount];
     private readonly long[] _overruns = new long[spec.MonitorCount];
     private SharedPv? _pv;
     private int _skip;
+    private bool _everConnected;
 
     public MirrorChannelSpec Spec => spec;
 
@@ -24,6 +25,18 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server)
             lock (_lock)
             {
                 return _pv is not null;
+            }
+        }
+    }
+
+    /// <summary>Whether any source update has arrived since the mirror started.</summary>
+    public bool EverConnected
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _everConnected;
             }
         }
     }
@@ -52,6 +65,7 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server)
     /// <summary>An update from monitor <paramref name="monitor"/>; <paramref name="value"/> stays the caller's.</summary>
     public void OnUpdate(int monitor, PvValue value, bool overrun)
     {
+        var created = false;
         lock (_lock)
         {
             _received[monitor]++;
@@ -71,31 +85,44 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server)
                 server.RemovePv(spec.MirrorName);
                 server.AddPv(spec.MirrorName, _pv);
                 _skip = spec.MonitorCount - 1; // the other monitors' initial values are duplicates
-                return;
+                _everConnected = true;
+                created = true;
             }
-
-            if (_skip > 0)
+            else if (_skip > 0)
             {
                 _skip--;
-                return;
             }
-
-            if (spec.MonitorCount > 1)
+            else
             {
-                // Each monitor's changed bits are relative to its own previous update: copy everything.
-                value.MarkAllChanged();
-            }
+                if (spec.MonitorCount > 1)
+                {
+                    // Each monitor's changed bits are relative to its own previous update: copy everything.
+                    value.MarkAllChanged();
+                }
 
-            _pv.Post(value);
+                _pv.Post(value);
+            }
+        }
+
+        if (created)
+        {
+            changed(this, MirrorSourceState.Connected, null);
         }
     }
 
-    /// <summary>The source disconnected: drop the record until the next update.</summary>
+    /// <summary>The source disconnected: drop the record (its clients' monitors end) until the next update.</summary>
     public void OnDisconnected()
     {
+        bool removed;
         lock (_lock)
         {
+            removed = _pv is not null;
             Remove();
+        }
+
+        if (removed)
+        {
+            changed(this, MirrorSourceState.Disconnected, null);
         }
     }
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Epics.Streaming;
+using Epics.Streaming.Formats;
 using Pvstream.Cli;
+using Pvstream.Streaming;
 
 namespace Pvstream.Commands;
 
@@ -43,6 +45,7 @@ internal static class AdSimServerCommand
             version, inputDirectory, inputFile, mmap, hdfDataset, hdfCompression, config, fps, nx, ny, colorMode, dataType, minimum, maximum,
             nFrames, cacheSize, runtime, channelName, notifyPv, notifyValue, metadata, startDelay, shutdownDelay, reportPeriod, disableCurses,
         };
+        var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
             if (VersionFlag.Handle(parse, version))
@@ -77,15 +80,30 @@ internal static class AdSimServerCommand
                 ReportPeriod = parse.GetValue(reportPeriod),
                 DisableCurses = parse.GetValue(disableCurses),
             };
-            try
+            options = options with { FrameFormats = FileFormats.For(options) };
+            using var loggerFactory = logging.CreateFactory(parse);
+            var serverOptions = EpicsEnvironment.ServerOptions(loggerFactory);
+            var caServerOptions = EpicsEnvironment.CaServerOptions();
+            var caClientOptions = EpicsEnvironment.CaClientOptions();
+            var reporter = new LiveReporter(Console.Out, !options.DisableCurses);
+            await using (reporter)
             {
-                await using var sim = new AdSimServer(options);
-                await sim.RunAsync(ct);
-                return ExitCodes.Success;
-            }
-            catch (StreamingConfigurationException e)
-            {
-                throw new CliException($"Error: {e.Message}", ExitCodes.BadInput);
+                var printer = new AdSimPrinter(reporter, options);
+                try
+                {
+                    await using var sim = new AdSimServer(options, serverOptions, caServerOptions, caClientOptions, loggerFactory.CreateLogger("ad-sim-server"));
+                    sim.Reported += printer.OnReported;
+
+                    // Interrupted (Ctrl-C, SIGTERM) or not, the run returns its final statistics for a true summary.
+                    var stats = await sim.RunAsync(ct);
+                    await reporter.DisposeAsync();
+                    printer.PrintSummary(stats);
+                    return ExitCodes.Success;
+                }
+                catch (StreamingConfigurationException e)
+                {
+                    throw new CliException($"Error: {e.Message}", ExitCodes.BadInput);
+                }
             }
         });
         return OptionAbbreviations.Enable(command);

@@ -70,7 +70,7 @@ internal static class DemoCommand
         simOptions.Validate();
         await o.WriteLineAsync(Inv($"pvstream demo: {nx}x{ny} {dataType} frames at {fps} Hz for {seconds} s -> mirror -> {consumerCount} consumers (data distributor)"));
 
-        await using var sim = new AdSimServer(simOptions, PvaServerOptions.Isolated(), TextWriter.Null);
+        await using var sim = new AdSimServer(simOptions, PvaServerOptions.Isolated());
         using var stopSim = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var simRun = sim.RunAsync(stopSim.Token);
         await Task.WhenAny(sim.Started, simRun).WaitAsync(TimeSpan.FromSeconds(60), ct);
@@ -84,7 +84,7 @@ internal static class DemoCommand
 
         await using var mirror = new MirrorServer(
             new MirrorServerOptions { ChannelMap = "(demo:mirror,demo:image,pva,1000)", Runtime = 0, ReportPeriod = 0 },
-            PvaServerOptions.Isolated(), simServer.CreateClientOptions(), output: TextWriter.Null);
+            PvaServerOptions.Isolated(), simServer.CreateClientOptions());
         using var stopMirror = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var mirrorRun = mirror.RunAsync(stopMirror.Token);
         await mirror.Started.WaitAsync(TimeSpan.FromSeconds(30), ct);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
 using Epics.Streaming;
 using Pvstream.Cli;
 
@@ -6,7 +8,8 @@ namespace Pvstream.Commands;
 
 /// <summary>
 /// <c>pvstream mirror-server</c>: re-serves PVA/CA channels (pvapy-mirror-server, framework.md §1.3 and §10); like the
-/// Python tool it takes unique prefixes of its options (<see cref="OptionAbbreviations"/>).
+/// Python tool it takes unique prefixes of its options (<see cref="OptionAbbreviations"/>). It prints the reference's
+/// lines, plus one line whenever a source is not found, drops or comes back.
 /// </summary>
 internal static class MirrorServerCommand
 {
@@ -23,6 +26,7 @@ internal static class MirrorServerCommand
         {
             version, channelMap, runtime, reportPeriod,
         };
+        var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
             if (VersionFlag.Handle(parse, version))
@@ -30,22 +34,121 @@ internal static class MirrorServerCommand
                 return ExitCodes.Success;
             }
 
+            var options = new MirrorServerOptions
+            {
+                ChannelMap = parse.GetValue(channelMap),
+                Runtime = parse.GetValue(runtime),
+                ReportPeriod = parse.GetValue(reportPeriod),
+            };
+            using var loggerFactory = logging.CreateFactory(parse);
+            MirrorServer mirror;
             try
             {
-                await using var mirror = new MirrorServer(new MirrorServerOptions
-                {
-                    ChannelMap = parse.GetValue(channelMap),
-                    Runtime = parse.GetValue(runtime),
-                    ReportPeriod = parse.GetValue(reportPeriod),
-                });
-                await mirror.RunAsync(ct);
-                return ExitCodes.Success;
+                mirror = new MirrorServer(options, EpicsEnvironment.ServerOptions(loggerFactory), EpicsEnvironment.ClientOptions(loggerFactory),
+                    EpicsEnvironment.CaClientOptions(), loggerFactory.CreateLogger("mirror-server"));
             }
             catch (StreamingConfigurationException e)
             {
-                throw new CliException(e.Message, ExitCodes.Failure);
+                throw new CliException($"Error: {e.Message}", ExitCodes.BadInput);
             }
+
+            await using (mirror)
+            {
+                await RunAsync(mirror, options, ct);
+            }
+
+            return ExitCodes.Success;
         });
         return OptionAbbreviations.Enable(command);
     }
+
+    private static async Task RunAsync(MirrorServer mirror, MirrorServerOptions options, CancellationToken ct)
+    {
+        var output = Console.Out;
+        var gate = new Lock();
+        void WriteLine(string line)
+        {
+            lock (gate)
+            {
+                output.WriteLine(line);
+                output.Flush();
+            }
+        }
+
+        var troubled = new HashSet<string>(StringComparer.Ordinal);
+        mirror.SourceChanged += (_, e) =>
+        {
+            lock (troubled)
+            {
+                var line = SourceLine(e, troubled.Contains(e.MirrorName));
+                if (e.State == MirrorSourceState.Connected)
+                {
+                    troubled.Remove(e.MirrorName);
+                }
+                else
+                {
+                    troubled.Add(e.MirrorName);
+                }
+
+                if (line is not null)
+                {
+                    WriteLine(line);
+                }
+            }
+        };
+        foreach (var spec in mirror.Channels)
+        {
+            WriteLine($"Adding mirror channel {spec.MirrorName} using source {spec.SourceName} (provider type: {spec.Provider.ToString().ToLowerInvariant()}; queue size: {spec.QueueSize}; number of monitors: {spec.MonitorCount}; request descriptor: {spec.Request})");
+        }
+
+        await mirror.StartAsync(ct);
+        WriteLine(Inv($"Started mirror server @ {Epoch():F3}"));
+        var start = Stopwatch.GetTimestamp();
+        var lastReport = start;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(options.Runtime > 0 ? Math.Min(1, options.Runtime) : 1), ct);
+                if (options.Runtime > 0 && Stopwatch.GetElapsedTime(start).TotalSeconds >= options.Runtime)
+                {
+                    break;
+                }
+
+                if (options.ReportPeriod > 0 && Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= options.ReportPeriod)
+                {
+                    lastReport = Stopwatch.GetTimestamp();
+                    WriteLine(string.Empty);
+                    foreach (var c in mirror.Channels)
+                    {
+                        WriteLine(Inv($"Channel {c.MirrorName} @ {Epoch():F3}: {mirror.GetCounters(c.MirrorName)}"));
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            WriteLine("Keyboard interrupt received, exiting.");
+        }
+
+        await mirror.StopAsync();
+        WriteLine("Final Channel Statistics:");
+        foreach (var c in mirror.Channels)
+        {
+            WriteLine($"Channel {c.MirrorName}: {mirror.GetCounters(c.MirrorName)}");
+        }
+    }
+
+    /// <summary>The line for a source's change of state; a first connection is not news (the reference prints none).</summary>
+    internal static string? SourceLine(MirrorSourceEvent e, bool wasTroubled) => e.State switch
+    {
+        MirrorSourceState.Connected => wasTroubled ? $"Source '{e.SourceName}' of mirror channel {e.MirrorName} connected: serving {e.MirrorName}" : null,
+        MirrorSourceState.NotFound => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} not found yet; still looking",
+        MirrorSourceState.Disconnected => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} disconnected: {e.MirrorName} is not served until it returns",
+        _ => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} failed: {e.Detail}",
+    };
+
+    private static double Epoch() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+
+    private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

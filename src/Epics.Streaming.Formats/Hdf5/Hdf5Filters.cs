@@ -1,6 +1,6 @@
 using PureHDF.Filters;
 
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Formats.Hdf5;
 
 /// <summary>The HDF5 compression filters detector files use, registered once with PureHDF.</summary>
 internal static class Hdf5Filters

@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>Positional reads of whole regions, shared by the sources that read frames on demand from files.</summary>
 internal static class FileRegion

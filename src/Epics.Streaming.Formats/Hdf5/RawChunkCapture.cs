@@ -1,7 +1,7 @@
 using Epics.Pva.Data;
 using PureHDF.Filters;
 
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Formats.Hdf5;
 
 /// <summary>
 /// One thread's capture of a stored HDF5 chunk (see <see cref="Hdf5CodecFilter"/>): the chunk's bytes, copied once

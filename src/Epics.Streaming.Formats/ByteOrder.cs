@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Epics.Pva.Data;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>Swaps the elements of a big-endian array into host order.</summary>
 internal static class ByteOrder

@@ -2,8 +2,9 @@ using System.Globalization;
 using BitMiracle.LibTiff.Classic;
 using TiffCompression = BitMiracle.LibTiff.Classic.Compression;
 using Epics.Pva.Data;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>
 /// Frames from a TIFF file, one per page (IFD): greyscale 8/16/32/64-bit integers or 32/64-bit floats, or 8/16-bit

@@ -2,7 +2,7 @@ using System.Globalization;
 using Epics.Pva.Data;
 using YamlDotNet.RepresentationModel;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>The <c>file_info</c> section of a <c>-cfg</c> YAML file.</summary>
 internal sealed record RawFileInfo(ScalarType ElementType, long HeaderOffset, int Height, int Width, bool BigEndian, IReadOnlyList<string>? OrderedFiles)

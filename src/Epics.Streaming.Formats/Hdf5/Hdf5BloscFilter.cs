@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Epics.Streaming.Codecs;
 
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Formats.Hdf5;
 
 /// <summary>
 /// The HDF5 Blosc filter (id 32001, hdf5-blosc / PyTables). Its parameters are filter revision, blosc format version,

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Epics.Pva.Data;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>
 /// Frames from an ESRF Data Format (<c>.edf</c>) file: blocks of an ASCII header <c>{ key = value ; … }</c> followed by

@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 using Epics.Pva.Data;
-using Epics.Streaming.Frames.Compression;
 using PureHDF;
 using PureHDF.Selections;
 using PureHDF.VOL.Native;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats.Hdf5;
 
 /// <summary>
 /// Frames from an HDF5 dataset (<c>-hds</c>) read with PureHDF along axis 0: shape (n, ny, nx) or (ny, nx). Chunks
@@ -47,8 +47,7 @@ internal sealed class Hdf5FrameSource : IFrameSource
 
         try
         {
-            _dataset = _file.Dataset(datasetPath) as NativeDataset
-                ?? throw new StreamingConfigurationException($"{path}: {datasetPath} is not a dataset");
+            _dataset = OpenDataset(_file, path, datasetPath);
             var dims = _dataset.Space.Dimensions;
             _rank = dims.Length;
             var type = ElementTypeOf(_dataset.Type)
@@ -276,6 +275,51 @@ internal sealed class Hdf5FrameSource : IFrameSource
         },
         _ => null,
     };
+
+    // A dataset that is not there is the usual slip (-hds /entry/data for /entry/data/data): say what the file has.
+    private static NativeDataset OpenDataset(NativeFile file, string path, string datasetPath)
+    {
+        IH5Dataset dataset;
+        try
+        {
+            dataset = file.Dataset(datasetPath);
+        }
+        catch (Exception e) when (e is not StreamingConfigurationException)
+        {
+            var names = DatasetPaths(file, "/", MaxListedDatasets + 1);
+            var listed = names.Count == 0 ? "the file has no datasets"
+                : "datasets in the file: " + string.Join(", ", names.Take(MaxListedDatasets)) + (names.Count > MaxListedDatasets ? ", ..." : string.Empty);
+            throw new StreamingConfigurationException($"{path}: cannot read dataset {datasetPath}: there is no such dataset; {listed}", e);
+        }
+
+        return dataset as NativeDataset ?? throw new StreamingConfigurationException($"{path}: {datasetPath} is not a dataset");
+    }
+
+    private const int MaxListedDatasets = 20;
+
+    private static List<string> DatasetPaths(IH5Group group, string prefix, int limit)
+    {
+        var result = new List<string>();
+        foreach (var child in group.Children())
+        {
+            if (result.Count >= limit)
+            {
+                break;
+            }
+
+            var name = prefix + child.Name;
+            if (child is IH5Dataset)
+            {
+                result.Add(name);
+            }
+            else if (child is IH5Group g)
+            {
+                result.AddRange(DatasetPaths(g, name + "/", limit - result.Count));
+            }
+        }
+
+        return result;
+    }
 
     internal static bool IsHdf5(string path) =>
         Path.GetExtension(path).ToLowerInvariant() is ".h5" or ".hdf" or ".hdf5";

@@ -1,7 +1,7 @@
 using Epics.Pva.Data;
 using PureHDF.Filters;
 
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Formats.Hdf5;
 
 /// <summary>
 /// Base of our HDF5 compression filters (lz4, bslz4, blosc). Besides decoding, a filter can hand a chunk over

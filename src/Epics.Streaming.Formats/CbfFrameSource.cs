@@ -4,8 +4,9 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using Epics.Pva.Data;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>
 /// Frames from a Crystallographic Binary File (<c>.cbf</c>, as written by Dectris Pilatus/Eiger and fabio): a CIF text

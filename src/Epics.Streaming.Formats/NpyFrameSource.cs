@@ -5,8 +5,9 @@ using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.RegularExpressions;
 using Epics.Pva.Data;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>
 /// Frames from a NumPy <c>.npy</c> file (or the first array of an <c>.npz</c>): shape (n, ny, nx), (ny, nx), or

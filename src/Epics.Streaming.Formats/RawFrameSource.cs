@@ -1,6 +1,7 @@
 using Epics.Pva.Data;
+using Epics.Streaming.Frames;
 
-namespace Epics.Streaming.Frames;
+namespace Epics.Streaming.Formats;
 
 /// <summary>
 /// Frames from a raw binary file described by a YAML config (<c>-cfg</c>): a header of <c>header_offset</c> bytes,

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using K4os.Compression.LZ4;
 
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Codecs;
 
 /// <summary>
 /// Decodes Blosc version-1 chunks (the c-blosc 1.x format, header version byte 2). A chunk is a 16-byte header:
@@ -16,14 +16,27 @@ namespace Epics.Streaming.Frames.Compression;
 /// each stream is an int32 compressed length and the codec's data, stored raw when that length equals the
 /// stream's size.
 /// </summary>
-internal static class BloscDecoder
+public static class BloscDecoder
 {
+    /// <summary>Bytes of the chunk header.</summary>
     public const int HeaderLength = 16;
+
+    /// <summary>The blosc format version this decoder writes and reads (1 is read too).</summary>
     public const byte FormatVersion = 2;
+
+    /// <summary>Header flag: the block was byte-shuffled.</summary>
     public const byte ByteShuffleFlag = 0x01;
+
+    /// <summary>Header flag: the data follows the header uncompressed.</summary>
     public const byte MemcpyedFlag = 0x02;
+
+    /// <summary>Header flag: the block was bit-shuffled.</summary>
     public const byte BitShuffleFlag = 0x04;
+
+    /// <summary>Header flag reserved by blosc; a chunk with it set is refused.</summary>
     public const byte ReservedFlag = 0x08;
+
+    /// <summary>Header flag: each block is one stream, not one per byte of the element.</summary>
     public const byte NoSplitFlag = 0x10;
 
     /// <summary>Codec format version of BloscLZ, LZ4 and zlib streams; written to memcpyed chunks too.</summary>

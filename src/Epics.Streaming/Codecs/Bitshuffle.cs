@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Codecs;
 
 /// <summary>
 /// The bitshuffle transform: a block of n elements (n a multiple of 8) of s bytes each becomes 8·s bit-rows of n bits,
@@ -29,7 +29,7 @@ namespace Epics.Streaming.Frames.Compression;
 /// bytes to every s-th position. Hardware without these vectors and the last few row bytes take a scalar 8x8 bit-matrix
 /// transpose per byte.
 /// </remarks>
-internal static class Bitshuffle
+public static class Bitshuffle
 {
     /// <summary>Largest element size the vector paths handle (2 x 8·s vectors of scratch: 8 KiB of stack at most).</summary>
     private const int MaxVectorElementSize = 16;

@@ -1,4 +1,4 @@
-namespace Epics.Streaming.Frames.Compression;
+namespace Epics.Streaming.Codecs;
 
 /// <summary>
 /// Decoder for BloscLZ, blosc's own LZ77 codec (a FastLZ level-1 descendant). A stream is a sequence of
