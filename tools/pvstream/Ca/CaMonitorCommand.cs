@@ -15,13 +15,7 @@ internal static class CaMonitorCommand
     {
         var names = new Argument<string[]>("name") { Description = "PV names", Arity = ArgumentArity.OneOrMore };
         var count = new Option<int?>("--count", "-#") { Description = "Exit after N updates of each PV (the first, current value counts)" };
-        count.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1)
-            {
-                r.AddError("-# must be at least 1");
-            }
-        });
+        count.AtLeast(1);
         var mask = new Option<CaEventMask>("--mask", "-m")
         {
             HelpName = "valp",
