@@ -62,16 +62,23 @@ internal static class CaMonitorCommand
     private static async Task MonitorAsync(
         CaClient client, CaChannelInfo info, Request request, CancellationToken ct, Action<string> print, CaText text, bool showCount)
     {
+        await using var subscription = client.Subscribe(request.Name, request.Type, request.Count, request.Mask);
+        subscription.ConnectionChanged += (_, connected) =>
+        {
+            // camonitor's line when a channel drops; the values after a reconnect say the rest.
+            if (!connected)
+            {
+                print(CaText.Disconnected(request.Name, info.NativeCount, DateTimeOffset.Now));
+            }
+        };
         var seen = 0;
         try
         {
-            await foreach (var update in client.MonitorAsync(request.Name, request.Type, request.Count, request.Mask, ct))
+            await foreach (var update in subscription.WithCancellation(ct))
             {
                 using (update)
                 {
-                    print(CaValues.IsDisconnected(update)
-                        ? CaText.Disconnected(request.Name, info.NativeCount, DateTimeOffset.Now)
-                        : text.Wide(request.Name, update, showCount));
+                    print(text.Wide(request.Name, update, showCount));
                 }
 
                 if (++seen == request.Limit)
