@@ -23,7 +23,7 @@ internal static class MonitorCommand
         CliRunner.SetAction(command, async (parse, ct) =>
         {
             var request = RequestText.Validate(options.GetRequest(parse));
-            TimeSpan? timeout = parse.GetResult(options.Timeout) is null ? null : options.GetTimeout(parse);
+            TimeSpan? timeout = parse.GetResult(options.Timeout) is { Implicit: false } ? options.GetTimeout(parse) : null;
             var text = options.GetText(parse);
             var limit = parse.GetValue(count);
             using var logging = options.Logging.CreateFactory(parse);
@@ -44,20 +44,10 @@ internal static class MonitorCommand
     {
         await using var subscription = client.Subscribe(name, request);
         var losses = new MonitorLosses(name, MonitorLosses.GapsMeanLoss(request));
-        subscription.ConnectionChanged += (s, connected) =>
-        {
-            // pvxmonitor's "Connected"/"Disconnected" and camonitor's "*** disconnected"; the first connect is implied
-            // by the first update.
-            if (!connected)
-            {
-                output.Notice($"{name} *** disconnected\n");
-            }
-            else if (s.Statistics.Connects > 1)
-            {
-                output.Notice($"{name} *** reconnected to {s.Channel.Server}\n");
-            }
-        };
-
+        var connection = new ConnectionNotices(name, output);
+        subscription.ConnectionChanged += (s, connected) => connection.Changed(connected, s.Channel.Server);
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watching = connection.WatchAsync(subscription, stopWatching.Token);
         var seen = 0;
         try
         {
@@ -96,6 +86,8 @@ internal static class MonitorCommand
         }
         finally
         {
+            await stopWatching.CancelAsync();
+            await watching;
             if (losses.Take(DateTime.UtcNow) is { } rest)
             {
                 output.Notice(rest);
@@ -103,6 +95,68 @@ internal static class MonitorCommand
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// pvxmonitor's "Connected"/"Disconnected" and camonitor's "*** disconnected" on stderr: one line when a started
+    /// monitor loses its server and one when it is back (the first connect is implied by the first update).
+    /// </summary>
+    private sealed class ConnectionNotices(string name, MonitorOutput output)
+    {
+        private static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(200);
+        private readonly Lock _lock = new();
+        private bool _connected;
+        private bool _everConnected;
+
+        public void Changed(bool connected, System.Net.IPEndPoint? server)
+        {
+            lock (_lock)
+            {
+                if (connected == _connected)
+                {
+                    return;
+                }
+
+                _connected = connected;
+                if (connected && _everConnected)
+                {
+                    output.Notice($"{name} *** reconnected to {server}\n");
+                }
+                else if (!connected)
+                {
+                    output.Notice($"{name} *** disconnected\n");
+                }
+
+                _everConnected = true;
+            }
+        }
+
+        // PvaSubscription.ConnectionChanged does not report a lost connection today (its operation forgets it had
+        // started before the channel hears of the loss), so the channel's state is watched as well; both feed
+        // Changed, which prints each transition once.
+        public async Task WatchAsync(PvaSubscription subscription, CancellationToken cancellationToken)
+        {
+            using var timer = new PeriodicTimer(PollPeriod);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(cancellationToken))
+                {
+                    bool connected;
+                    lock (_lock)
+                    {
+                        connected = _connected;
+                    }
+
+                    if (connected && subscription.Channel.State != PvaChannelState.Connected)
+                    {
+                        Changed(false, null);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
 
     /// <summary>Values on stdout, notices on stderr, one whole block at a time and in the order they happened.</summary>

@@ -33,7 +33,7 @@ internal static class ServeCommand
             if (parse.GetValue(demo))
             {
                 // The README and docs name them demo:double, demo:image, ...; an explicit --prefix replaces "demo:".
-                var demoPrefix = parse.GetResult(prefix) is null ? DemoSet.DefaultPrefix : string.Empty;
+                var demoPrefix = parse.GetResult(prefix) is { Implicit: false } ? string.Empty : DemoSet.DefaultPrefix;
                 all.AddRange(DemoSet.Specs().Select(s => s with { Name = demoPrefix + s.Name }));
             }
 
