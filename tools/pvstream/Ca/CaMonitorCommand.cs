@@ -62,34 +62,41 @@ internal static class CaMonitorCommand
     private static async Task MonitorAsync(
         CaClient client, CaChannelInfo info, Request request, CancellationToken ct, Action<string> print, CaText text, bool showCount)
     {
+        // Declared first so that it outlives the subscription, whose handler may cancel it.
+        using var limitReached = CancellationTokenSource.CreateLinkedTokenSource(ct);
         await using var subscription = client.Subscribe(request.Name, request.Type, request.Count, request.Mask);
+        var seen = 0;
         subscription.ConnectionChanged += (_, connected) =>
         {
-            // camonitor's line when a channel drops; the values after a reconnect say the rest.
+            // camonitor's line when a channel drops (it counts towards -# as it always has); the values after a
+            // reconnect say the rest.
             if (!connected)
             {
                 print(CaText.Disconnected(request.Name, info.NativeCount, DateTimeOffset.Now));
+                if (Interlocked.Increment(ref seen) == request.Limit)
+                {
+                    limitReached.Cancel();
+                }
             }
         };
-        var seen = 0;
         try
         {
-            await foreach (var update in subscription.WithCancellation(ct))
+            await foreach (var update in subscription.WithCancellation(limitReached.Token))
             {
                 using (update)
                 {
                     print(text.Wide(request.Name, update, showCount));
                 }
 
-                if (++seen == request.Limit)
+                if (Interlocked.Increment(ref seen) >= request.Limit)
                 {
                     break;
                 }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (limitReached.IsCancellationRequested)
         {
-            // Ctrl-C ends a monitor normally, as with camonitor.
+            // Ctrl-C ends a monitor normally, as with camonitor; so does a -# reached by a disconnect line.
         }
     }
 
