@@ -144,6 +144,11 @@ public sealed class CaClient : IAsyncDisposable
         ClientCircuit? circuit = null;
         lock (_lock)
         {
+            if (subscription.IsDisposed)
+            {
+                return;
+            }
+
             var channel = GetOrCreateChannelLocked(subscription.Name);
             channel.Subscriptions.Add(s);
             _subscriptions[s.Id] = (channel, s);
@@ -161,23 +166,21 @@ public sealed class CaClient : IAsyncDisposable
         }
     }
 
-    internal void Unsubscribe(CaSubscription subscription, bool started)
+    // Also safe for a subscription that never started (nothing to remove) or that a concurrent first read is starting.
+    internal void Unsubscribe(CaSubscription subscription)
     {
         var s = subscription.Inner;
         byte[]? cancel = null;
         ClientCircuit? circuit = null;
-        if (started)
+        lock (_lock)
         {
-            lock (_lock)
+            if (_subscriptions.Remove(s.Id, out var entry))
             {
-                if (_subscriptions.Remove(s.Id, out var entry))
+                entry.Channel.Subscriptions.Remove(s);
+                if (entry.Channel.Connected)
                 {
-                    entry.Channel.Subscriptions.Remove(s);
-                    if (entry.Channel.Connected)
-                    {
-                        circuit = entry.Channel.Circuit;
-                        cancel = s.EventCancel(entry.Channel.Sid);
-                    }
+                    circuit = entry.Channel.Circuit;
+                    cancel = s.EventCancel(entry.Channel.Sid);
                 }
             }
         }

@@ -41,6 +41,8 @@ public sealed class CaSubscription : IAsyncEnumerable<PvValue>, IAsyncDisposable
 
     internal ClientSubscription Inner { get; }
 
+    internal bool IsDisposed => Volatile.Read(ref _disposed) == 1;
+
     /// <summary>The next value (the first is the current one), or null when the subscription has been disposed.</summary>
     public async ValueTask<PvValue?> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -69,7 +71,7 @@ public sealed class CaSubscription : IAsyncEnumerable<PvValue>, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _client.Unsubscribe(this, started: Volatile.Read(ref _started) == 1);
+            _client.Unsubscribe(this);
         }
 
         return ValueTask.CompletedTask;
