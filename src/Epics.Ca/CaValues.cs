@@ -14,12 +14,6 @@ public static class CaValues
     /// <summary>Seconds between the POSIX epoch (1970) and the EPICS epoch (1990-01-01 UTC).</summary>
     public const long EpicsEpochOffset = 631152000;
 
-    /// <summary>The alarm message of the value a monitor yields when its channel disconnects.</summary>
-    public const string DisconnectedMessage = "disconnected";
-
-    /// <summary>PVA <c>alarm_t.status</c> value CLIENT, used for the disconnect marker.</summary>
-    public const int PvaStatusClient = 7;
-
     private static readonly ConcurrentDictionary<(DbrType, bool), PvType> Types = new();
 
     /// <summary>The pvData type a DBR type decodes to (<paramref name="array"/>: the value is a scalar array).</summary>
@@ -51,11 +45,6 @@ public static class CaValues
         CaAlarmStatus.ReadAccess or CaAlarmStatus.WriteAccess => 7,
         _ => 3,
     };
-
-    /// <summary>True for the value a monitor yields when its channel has disconnected (INVALID/CLIENT "disconnected").</summary>
-    public static bool IsDisconnected(PvValue value) =>
-        value.TryGetField("alarm.message", out var m) && m.GetString() == DisconnectedMessage &&
-        value["alarm.severity"].GetInt32() == (int)CaSeverity.Invalid && value["alarm.status"].GetInt32() == PvaStatusClient;
 
     /// <summary>The CA alarm carried by a decoded value (none when the type has no alarm).</summary>
     public static CaAlarm AlarmOf(PvValue value)

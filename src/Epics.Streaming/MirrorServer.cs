@@ -271,16 +271,19 @@ public sealed class MirrorServer : IAsyncDisposable
 
     private async Task RunCaMonitorAsync(CaClient client, MirrorChannel channel, int k, CancellationToken cancel)
     {
+        var subscription = client.Subscribe(channel.Spec.SourceName);
+        await using var scope = ((IAsyncDisposable)subscription).ConfigureAwait(false);
+        subscription.ConnectionChanged += (_, connected) =>
+        {
+            if (!connected)
+            {
+                channel.OnDisconnected();
+            }
+        };
         try
         {
-            await foreach (var value in client.MonitorAsync(channel.Spec.SourceName, cancel).ConfigureAwait(false))
+            await foreach (var value in subscription.WithCancellation(cancel).ConfigureAwait(false))
             {
-                if (CaValues.IsDisconnected(value))
-                {
-                    channel.OnDisconnected();
-                    continue;
-                }
-
                 value.MarkAllChanged();
                 channel.OnUpdate(k, value, false);
                 value.Dispose();

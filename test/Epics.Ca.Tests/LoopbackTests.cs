@@ -155,22 +155,57 @@ public sealed class LoopbackTests
         await using var client = new CaClient(ClientFor(udpPort));
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(30));
-        await using var updates = client.MonitorAsync("t:r", cts.Token).GetAsyncEnumerator(cts.Token);
-        Assert.True(await updates.MoveNextAsync());
-        Assert.Equal(1.0, updates.Current["value"].GetDouble());
+        await using var subscription = client.Subscribe("t:r");
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+        subscription.ConnectionChanged += (s, connected) =>
+        {
+            Assert.Same(subscription, s);
+            changes.Writer.TryWrite(connected);
+        };
+        Assert.False(subscription.IsConnected);
+        using (var first = await subscription.ReadAsync(cts.Token))
+        {
+            Assert.Equal(1.0, first!["value"].GetDouble());
+        }
+
+        Assert.True(await changes.Reader.ReadAsync(cts.Token));
+        Assert.True(subscription.IsConnected);
 
         await server.DisposeAsync();
-        Assert.True(await updates.MoveNextAsync());
-        Assert.True(CaValues.IsDisconnected(updates.Current));
+        Assert.False(await changes.Reader.ReadAsync(cts.Token));
+        Assert.False(subscription.IsConnected);
         await Assert.ThrowsAnyAsync<Exception>(() => client.GetAsync("t:r", cts.Token));
 
         await using var restarted = new CaServer(CaServerOptions.Isolated() with { UdpPort = udpPort });
         restarted.AddPv("t:r", 2);
         restarted.Start();
-        Assert.True(await updates.MoveNextAsync());
-        Assert.False(CaValues.IsDisconnected(updates.Current));
-        Assert.Equal(2.0, updates.Current["value"].GetDouble());
+        using (var next = await subscription.ReadAsync(cts.Token))
+        {
+            // No marker value in between: the disconnect is the event above, the next value is the new server's.
+            Assert.Equal(2.0, next!["value"].GetDouble());
+        }
+
+        Assert.True(await changes.Reader.ReadAsync(cts.Token));
+        Assert.Equal(2, subscription.Connects);
         Assert.Equal(2.0, (await client.GetAsync("t:r", cts.Token))["value"].GetDouble());
+    }
+
+    [Fact]
+    public async Task Disposing_a_subscription_ends_its_enumeration()
+    {
+        await using var server = await StartAsync();
+        server.AddPv("t:d", 1);
+        await using var client = new CaClient(ClientFor(server.UdpPort));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(Limit);
+        var subscription = client.Subscribe("t:d");
+        using (var first = await subscription.ReadAsync(cts.Token))
+        {
+            Assert.NotNull(first);
+        }
+
+        await subscription.DisposeAsync();
+        Assert.Null(await subscription.ReadAsync(cts.Token));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using Epics.Pva;
 using Epics.Pva.Data.NT;
+using Epics.Pva.Server;
 
 namespace Pvstream.Cli.Tests;
 
@@ -76,5 +78,56 @@ public class MonitorCommandTests
         var r = await s.RunAsync("monitor", "-r", "field(nonexistent)", "t:ai");
         Assert.Equal(1, r.ExitCode);
         Assert.Single(r.ErrorLines);
+    }
+
+    [Fact]
+    public async Task Monitor_waits_for_a_channel_and_reports_when_its_server_goes_and_comes_back()
+    {
+        // Ports of a server that is not there yet: taken from one that is started and stopped at once.
+        var probe = new PvaServer(PvaServerOptions.Isolated());
+        await probe.StartAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var options = probe.Options with { ServerPort = probe.TcpPort, BroadcastPort = probe.UdpPort };
+        var environment = new Dictionary<string, string>
+        {
+            ["EPICS_PVA_ADDR_LIST"] = $"127.0.0.1:{probe.UdpPort}",
+            ["EPICS_PVA_AUTO_ADDR_LIST"] = "NO",
+            ["EPICS_PVA_BROADCAST_PORT"] = probe.UdpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        await probe.DisposeAsync();
+
+        using var monitor = RunningTool.Start(environment, "monitor", "t:x");
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+        Assert.False(monitor.HasExited, monitor.Transcript);
+
+        var first = new PvaServer(options);
+        first.AddPv("t:x", Pvs.Double(1));
+        await first.StartAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Matches(@" 1 *$", await monitor.StdoutLineAsync(l => l.StartsWith("t:x ", StringComparison.Ordinal), TimeSpan.FromSeconds(20)));
+
+        await first.DisposeAsync();
+        Assert.Equal("t:x *** disconnected", await monitor.StderrLineAsync(_ => true, TimeSpan.FromSeconds(10)));
+
+        await using var second = new PvaServer(options);
+        second.AddPv("t:x", Pvs.Double(2));
+        await second.StartAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.StartsWith("t:x *** reconnected to 127.0.0.1:", await monitor.StderrLineAsync(_ => true, TimeSpan.FromSeconds(20)));
+        Assert.Matches(@" 2 *$", await monitor.StdoutLineAsync(l => l.StartsWith("t:x ", StringComparison.Ordinal), TimeSpan.FromSeconds(10)));
+        Assert.False(monitor.HasExited, monitor.Transcript);
+    }
+
+    [Fact]
+    public async Task Monitor_of_an_ndarray_says_how_many_uniqueIds_it_did_not_receive()
+    {
+        var pv = Pvs.Image(4, 2);
+        await using var s = await TestServer.StartAsync(("t:img", pv));
+        using var monitor = RunningTool.Start(s.Environment, "monitor", "-#", "2", "-r", "field(uniqueId)", "t:img");
+        await monitor.StdoutLineAsync(l => l.Contains("uniqueId", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+
+        var frame = NTNDArray.Create();
+        frame.Structure.Changed.Clear();
+        frame.UniqueId = 12; // the first frame was 7: 8 to 11 never came
+        pv.Post(frame.Structure);
+        Assert.Equal("t:img *** overrun: 4 uniqueIds skipped", await monitor.StderrLineAsync(_ => true, TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, await monitor.WaitForExitAsync(TimeSpan.FromSeconds(20)));
     }
 }

@@ -15,7 +15,9 @@ namespace Epics.Ca.Client;
 /// await using var ca = new CaClient(CaClientOptions.FromEnvironment());
 /// var v = await ca.GetAsync("demo:x", ct);              // DBR_TIME_native
 /// await ca.PutAsync("demo:x", 4.5, ct);                  // WRITE_NOTIFY
-/// await foreach (var u in ca.MonitorAsync("demo:x", ct)) { ... }
+/// await using var monitor = ca.Subscribe("demo:x");
+/// monitor.ConnectionChanged += (_, connected) => ...;
+/// await foreach (var u in monitor.WithCancellation(ct)) { ... }
 /// </code>
 /// </summary>
 public sealed class CaClient : IAsyncDisposable
@@ -107,63 +109,88 @@ public sealed class CaClient : IAsyncDisposable
         MonitorAsync(name, null, 0, CaEventMask.Value | CaEventMask.Alarm, cancellationToken);
 
     /// <summary>
-    /// Monitors the channel. The first update is the current value. When the server goes away, one value marked
-    /// INVALID/"disconnected" (see <see cref="CaValues.IsDisconnected"/>) is yielded and updates resume after reconnection.
-    /// The monitor waits for the channel indefinitely; cancel <paramref name="cancellationToken"/> to stop.
+    /// The values of <see cref="Subscribe"/> as an enumeration that cancels the monitor when it ends. Connection changes
+    /// are not part of it: use <see cref="Subscribe"/> and <see cref="CaSubscription.ConnectionChanged"/> to see them.
     /// </summary>
     public async IAsyncEnumerable<PvValue> MonitorAsync(string name, DbrType? type, int count, CaEventMask mask,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var subscription = Subscribe(name, type, count, mask);
+        await using var scope = ((IAsyncDisposable)subscription).ConfigureAwait(false);
+        while (await subscription.ReadAsync(cancellationToken).ConfigureAwait(false) is { } value)
+        {
+            yield return value;
+        }
+    }
+
+    /// <summary>
+    /// A monitor of the channel: as <paramref name="type"/> (null: DBR_TIME of the native type), <paramref name="count"/>
+    /// elements (0: the server's current count), for the events in <paramref name="mask"/>. The first value is the
+    /// current one. The monitor waits for the channel indefinitely and follows it through disconnects, which
+    /// <see cref="CaSubscription.ConnectionChanged"/> reports. It starts at the first read; dispose it to cancel.
+    /// </summary>
+    public CaSubscription Subscribe(string name, DbrType? type = null, int count = 0, CaEventMask mask = CaEventMask.Value | CaEventMask.Alarm)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var subscription = new ClientSubscription(NextId(ref _nextSubscription), type, (uint)count, mask, Options.MonitorQueueSize);
-        ClientChannel channel;
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new CaSubscription(this, name, new ClientSubscription(NextId(ref _nextSubscription), type, (uint)count, mask, Options.MonitorQueueSize));
+    }
+
+    internal void StartSubscription(CaSubscription subscription)
+    {
+        var s = subscription.Inner;
         byte[]? add = null;
         ClientCircuit? circuit = null;
         lock (_lock)
         {
-            channel = GetOrCreateChannelLocked(name);
-            channel.Subscriptions.Add(subscription);
-            _subscriptions[subscription.Id] = (channel, subscription);
+            if (subscription.IsDisposed)
+            {
+                return;
+            }
+
+            var channel = GetOrCreateChannelLocked(subscription.Name);
+            channel.Subscriptions.Add(s);
+            _subscriptions[s.Id] = (channel, s);
             if (channel.Connected)
             {
                 circuit = channel.Circuit;
-                add = subscription.EventAdd(channel.Sid, channel.NativeType, channel.NativeCount);
+                add = s.EventAdd(channel.Sid, channel.NativeType, channel.NativeCount);
             }
         }
 
         if (add is not null)
         {
             circuit!.Send(add);
+            s.Connected();
         }
+    }
 
-        try
+    // Also safe for a subscription that never started (nothing to remove) or that a concurrent first read is starting.
+    internal void Unsubscribe(CaSubscription subscription)
+    {
+        var s = subscription.Inner;
+        byte[]? cancel = null;
+        ClientCircuit? circuit = null;
+        lock (_lock)
         {
-            await foreach (var v in subscription.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            if (_subscriptions.Remove(s.Id, out var entry))
             {
-                yield return v;
-            }
-        }
-        finally
-        {
-            byte[]? cancel = null;
-            lock (_lock)
-            {
-                channel.Subscriptions.Remove(subscription);
-                _subscriptions.Remove(subscription.Id);
-                if (channel.Connected)
+                entry.Channel.Subscriptions.Remove(s);
+                if (entry.Channel.Connected)
                 {
-                    circuit = channel.Circuit;
-                    cancel = subscription.EventCancel(channel.Sid);
+                    circuit = entry.Channel.Circuit;
+                    cancel = s.EventCancel(entry.Channel.Sid);
                 }
             }
-
-            if (cancel is not null)
-            {
-                circuit!.Send(cancel);
-            }
-
-            subscription.Complete();
         }
+
+        if (cancel is not null)
+        {
+            circuit!.Send(cancel);
+        }
+
+        s.Complete();
     }
 
     public async ValueTask DisposeAsync()
@@ -247,6 +274,7 @@ public sealed class CaClient : IAsyncDisposable
     {
         TaskCompletionSource ready;
         List<byte[]> adds = [];
+        List<ClientSubscription> subscribed = [];
         lock (_lock)
         {
             if (!_byCid.TryGetValue(cid, out var ch) || ch.Circuit != circuit)
@@ -262,6 +290,7 @@ public sealed class CaClient : IAsyncDisposable
             foreach (var s in ch.Subscriptions)
             {
                 adds.Add(s.EventAdd(sid, nativeType, nativeCount));
+                subscribed.Add(s);
             }
 
             _logger.LogDebug("CA channel {Name} connected to {Server} ({Type}[{Count}])", ch.Name, circuit.Server, nativeType, nativeCount);
@@ -270,6 +299,11 @@ public sealed class CaClient : IAsyncDisposable
         foreach (var a in adds)
         {
             circuit.Send(a);
+        }
+
+        foreach (var s in subscribed)
+        {
+            s.Connected();
         }
 
         ready.TrySetResult();

@@ -4,14 +4,18 @@ using Epics.Pva.Data;
 
 namespace Epics.Ca.Transport;
 
-/// <summary>One monitor: its EVENT_ADD parameters and the queue its updates go to (oldest dropped when full).</summary>
+/// <summary>
+/// One monitor: its EVENT_ADD parameters, the queue its updates go to (oldest dropped when full) and whether it is
+/// established on a server.
+/// </summary>
 internal sealed class ClientSubscription(uint id, DbrType? requestedType, uint count, CaEventMask mask, int queueSize)
 {
     private readonly Channel<PvValue> _queue = Channel.CreateBounded<PvValue>(
         new BoundedChannelOptions(Math.Max(1, queueSize)) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
         static dropped => dropped.Dispose());
 
-    private PvValue? _last;
+    private int _connected;
+    private int _connects;
 
     public uint Id { get; } = id;
 
@@ -31,47 +35,46 @@ internal sealed class ClientSubscription(uint id, DbrType? requestedType, uint c
 
     public byte[] EventCancel(uint sid) => CaMessages.EventCancel((ushort)ActiveType, count, sid, Id);
 
+    /// <summary>Told (outside the client's lock) when the monitor is established on a server or loses it.</summary>
+    public Action<bool>? ConnectionChanged { get; set; }
+
+    public bool IsConnected => Volatile.Read(ref _connected) == 1;
+
+    public int Connects => Volatile.Read(ref _connects);
+
     public void Deliver(PvValue value)
     {
-        lock (_queue)
+        if (!_queue.Writer.TryWrite(value))
         {
-            _last?.Dispose();
-            _last = value.Clone();
+            value.Dispose(); // cancelled meanwhile
         }
-
-        _queue.Writer.TryWrite(value);
     }
 
-    /// <summary>Queues a copy of the last value marked INVALID/CLIENT "disconnected" (types without alarm get none).</summary>
+    /// <summary>The EVENT_ADD went out on a connected channel; raises the change once per connection.</summary>
+    public void Connected()
+    {
+        if (Interlocked.Exchange(ref _connected, 1) == 0)
+        {
+            Interlocked.Increment(ref _connects);
+            ConnectionChanged?.Invoke(true);
+        }
+    }
+
+    /// <summary>The channel or its circuit went away; raises the change once per connection.</summary>
     public void Disconnected()
     {
-        PvValue? marker;
-        lock (_queue)
+        if (Interlocked.Exchange(ref _connected, 0) == 1)
         {
-            marker = _last?.Clone();
+            ConnectionChanged?.Invoke(false);
         }
-
-        if (marker is null || !marker.TryGetField("alarm", out var alarm))
-        {
-            marker?.Dispose();
-            return;
-        }
-
-        alarm["severity"].Set((int)CaSeverity.Invalid);
-        alarm["status"].Set(CaValues.PvaStatusClient);
-        alarm["message"].Set(CaValues.DisconnectedMessage);
-        marker.Changed.Clear();
-        marker.MarkAllChanged();
-        _queue.Writer.TryWrite(marker);
     }
 
     public void Complete()
     {
         _queue.Writer.TryComplete();
-        lock (_queue)
+        while (_queue.Reader.TryRead(out var left))
         {
-            _last?.Dispose();
-            _last = null;
+            left.Dispose();
         }
     }
 }

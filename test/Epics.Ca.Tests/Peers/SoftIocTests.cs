@@ -217,7 +217,6 @@ public sealed class SoftIocTests
             {
                 Assert.True(await updates.MoveNextAsync().AsTask().WaitAsync(Limit, cts.Token));
                 using var u = updates.Current;
-                Assert.False(CaValues.IsDisconnected(u));
                 values.Add(u["value"].GetDouble());
             }
         }
@@ -240,12 +239,11 @@ public sealed class SoftIocTests
             var ioc = await SoftIoc.StartAsync(path, db, port);
             await using var client = new CaClient(SoftIoc.ClientOptions(port) with { ConnectTimeout = TimeSpan.FromSeconds(2) });
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await using var updates = client.MonitorAsync("sio:count", cts.Token).GetAsyncEnumerator(cts.Token);
-            async Task<PvValue> NextAsync()
-            {
-                Assert.True(await updates.MoveNextAsync().AsTask().WaitAsync(Limit, cts.Token));
-                return updates.Current;
-            }
+            await using var subscription = client.Subscribe("sio:count");
+            var changes = System.Threading.Channels.Channel.CreateUnbounded<bool>();
+            subscription.ConnectionChanged += (_, connected) => changes.Writer.TryWrite(connected);
+            async Task<PvValue> NextAsync() =>
+                await subscription.ReadAsync(cts.Token).AsTask().WaitAsync(Limit, cts.Token) ?? throw new InvalidOperationException("monitor ended");
 
             double last = 0;
             try
@@ -255,10 +253,10 @@ public sealed class SoftIocTests
                 while (last < 1000)
                 {
                     using var u = await NextAsync();
-                    Assert.False(CaValues.IsDisconnected(u));
                     last = u["value"].GetDouble();
                 }
 
+                Assert.True(await changes.Reader.ReadAsync(cts.Token).AsTask().WaitAsync(Limit, cts.Token));
                 await ioc.KillAsync();
             }
             finally
@@ -266,35 +264,32 @@ public sealed class SoftIocTests
                 await ioc.DisposeAsync();
             }
 
-            // Updates already queued before the kill may come first; then exactly one disconnect marker.
-            while (true)
-            {
-                using var u = await NextAsync();
-                if (CaValues.IsDisconnected(u))
-                {
-                    Assert.Equal(last, u["value"].GetDouble());
-                    break;
-                }
-
-                last = u["value"].GetDouble();
-            }
+            // Exactly one disconnect is reported, as an event: no value stands for it.
+            Assert.False(await changes.Reader.ReadAsync(cts.Token).AsTask().WaitAsync(Limit, cts.Token));
+            Assert.False(subscription.IsConnected);
 
             // While it is down a get cannot connect: a timeout naming the channel, no hang.
             var down = await Assert.ThrowsAsync<CaTimeoutException>(() => client.GetAsync("sio:count", DbrType.Double, 1, cts.Token).WaitAsync(Limit, cts.Token));
             Assert.Equal("sio:count", down.Channel);
 
             await using var restarted = await SoftIoc.StartAsync(path, db, port);
-            using (var u = await NextAsync())
+            Assert.True(await changes.Reader.ReadAsync(cts.Token).AsTask().WaitAsync(Limit, cts.Token));
+            while (true)
             {
-                Assert.False(CaValues.IsDisconnected(u));
-                Assert.Equal(CaAlarm.None, CaValues.AlarmOf(u));
-                // A fresh IOC counts from 0 again: this value comes from the new process, not a stale queue.
-                Assert.True(u["value"].GetDouble() < last, $"{u["value"].GetDouble()} after {last}");
+                // Updates queued before the kill may come first; a fresh IOC counts from 0 again.
+                using var u = await NextAsync();
+                if (u["value"].GetDouble() < last)
+                {
+                    Assert.Equal(CaAlarm.None, CaValues.AlarmOf(u));
+                    break;
+                }
+
+                last = u["value"].GetDouble();
             }
 
             using (var u = await NextAsync())
             {
-                Assert.False(CaValues.IsDisconnected(u));
+                Assert.Equal(CaAlarm.None, CaValues.AlarmOf(u));
             }
 
             using var got = await client.GetAsync("sio:ai", cts.Token).WaitAsync(Limit, cts.Token);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Epics.Ca;
+using Pvstream.Cli;
 
 namespace Pvstream.Ca;
 
@@ -13,25 +14,11 @@ internal sealed class CaFormatOptions
     {
         foreach (var o in new[] { Exponent, Fixed, General })
         {
-            o.Validators.Add(r =>
-            {
-                if (r.GetValueOrDefault<int?>() is < 0 or > 17)
-                {
-                    r.AddError($"{r.Option.Name} takes a precision from 0 to 17");
-                }
-            });
-            command.Options.Add(o);
+            command.Options.Add(o.Between(0, 17));
         }
 
-        Elements.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1)
-            {
-                r.AddError("--elements must be at least 1");
-            }
-        });
         command.Options.Add(EnumAsNumber);
-        command.Options.Add(Elements);
+        command.Options.Add(Elements.AtLeast(1));
         command.Validators.Add(r =>
         {
             if (new[] { Exponent, Fixed, General }.Count(o => r.GetResult(o) is not null) > 1)

@@ -15,13 +15,7 @@ internal static class CaMonitorCommand
     {
         var names = new Argument<string[]>("name") { Description = "PV names", Arity = ArgumentArity.OneOrMore };
         var count = new Option<int?>("--count", "-#") { Description = "Exit after N updates of each PV (the first, current value counts)" };
-        count.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int?>() is < 1)
-            {
-                r.AddError("-# must be at least 1");
-            }
-        });
+        count.AtLeast(1);
         var mask = new Option<CaEventMask>("--mask", "-m")
         {
             HelpName = "valp",
@@ -68,27 +62,41 @@ internal static class CaMonitorCommand
     private static async Task MonitorAsync(
         CaClient client, CaChannelInfo info, Request request, CancellationToken ct, Action<string> print, CaText text, bool showCount)
     {
+        // Declared first so that it outlives the subscription, whose handler may cancel it.
+        using var limitReached = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await using var subscription = client.Subscribe(request.Name, request.Type, request.Count, request.Mask);
         var seen = 0;
+        subscription.ConnectionChanged += (_, connected) =>
+        {
+            // camonitor's line when a channel drops (it counts towards -# as it always has); the values after a
+            // reconnect say the rest.
+            if (!connected)
+            {
+                print(CaText.Disconnected(request.Name, info.NativeCount, DateTimeOffset.Now));
+                if (Interlocked.Increment(ref seen) == request.Limit)
+                {
+                    limitReached.Cancel();
+                }
+            }
+        };
         try
         {
-            await foreach (var update in client.MonitorAsync(request.Name, request.Type, request.Count, request.Mask, ct))
+            await foreach (var update in subscription.WithCancellation(limitReached.Token))
             {
                 using (update)
                 {
-                    print(CaValues.IsDisconnected(update)
-                        ? CaText.Disconnected(request.Name, info.NativeCount, DateTimeOffset.Now)
-                        : text.Wide(request.Name, update, showCount));
+                    print(text.Wide(request.Name, update, showCount));
                 }
 
-                if (++seen == request.Limit)
+                if (Interlocked.Increment(ref seen) >= request.Limit)
                 {
                     break;
                 }
             }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (limitReached.IsCancellationRequested)
         {
-            // Ctrl-C ends a monitor normally, as with camonitor.
+            // Ctrl-C ends a monitor normally, as with camonitor; so does a -# reached by a disconnect line.
         }
     }
 

@@ -15,14 +15,7 @@ internal sealed class CaOptions
 {
     public CaOptions(Command command)
     {
-        Timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (> 0 and < 1e6))
-            {
-                r.AddError("-w must be a positive number of seconds");
-            }
-        });
-        command.Options.Add(Timeout);
+        command.Options.Add(Timeout.PositiveSeconds());
         command.Options.Add(Verbose);
         command.Options.Add(Debug);
     }

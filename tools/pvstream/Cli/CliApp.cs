@@ -1,12 +1,18 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 
 namespace Pvstream.Cli;
 
 /// <summary>Parses and runs the root command; usage errors are one line on stderr and exit code 2 (no help dump).</summary>
-internal static class CliApp
+internal static partial class CliApp
 {
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
+        if (CommandNames.FindUnknown(root, args) is { } unknownCommand)
+        {
+            return await UsageErrorAsync(unknownCommand);
+        }
+
         if (!OptionAbbreviations.TryExpand(root, args, out var expanded, out var ambiguity))
         {
             return await UsageErrorAsync(ambiguity);
@@ -15,11 +21,35 @@ internal static class CliApp
         var parse = root.Parse(expanded);
         if (parse.Errors.Count > 0)
         {
-            return await UsageErrorAsync(parse.Errors[0].Message);
+            return await UsageErrorAsync(Plain(parse.Errors[0].Message));
+        }
+
+        if (UnknownOptions.Find(parse) is { } unknownOption)
+        {
+            return await UsageErrorAsync(unknownOption);
         }
 
         return await parse.InvokeAsync();
     }
+
+    // System.CommandLine names .NET types ("as expected type 'System.Nullable`1[System.Int32]'"); users typed a number.
+    internal static string Plain(string message)
+    {
+        var m = ConversionError().Match(message);
+        if (!m.Success)
+        {
+            return message;
+        }
+
+        var type = m.Groups["type"].Value;
+        var kind = type.Contains("Int", StringComparison.Ordinal) ? "a whole number"
+            : type.Contains("Double", StringComparison.Ordinal) || type.Contains("Single", StringComparison.Ordinal) ? "a number"
+            : "a valid value";
+        return $"{m.Groups["option"].Value}: '{m.Groups["value"].Value}' is not {kind}";
+    }
+
+    [GeneratedRegex(@"^Cannot parse argument '(?<value>.*)' for option '(?<option>[^']+)' as expected type '(?<type>[^']+)'")]
+    private static partial Regex ConversionError();
 
     private static async Task<int> UsageErrorAsync(string message)
     {

@@ -12,14 +12,7 @@ internal sealed class ClientCommandOptions
 {
     public ClientCommandOptions(Command command, bool request = true, bool mode = true)
     {
-        Timeout.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is not (> 0 and < 1e6))
-            {
-                r.AddError("-w must be a positive number of seconds");
-            }
-        });
-        command.Options.Add(Timeout);
+        command.Options.Add(Timeout.PositiveSeconds());
         if (request)
         {
             command.Options.Add(Request);

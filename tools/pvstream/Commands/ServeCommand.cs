@@ -19,7 +19,7 @@ internal static class ServeCommand
             Arity = ArgumentArity.ZeroOrMore,
         };
         var file = new Option<FileInfo[]>("--file", "-f") { Description = "Read PVs from a file (JSON or one spec per line)" };
-        var demo = new Option<bool>("--demo") { Description = "Serve one PV of every kind (every scalar type and array, enum, counter, sine, image, add)" };
+        var demo = new Option<bool>("--demo") { Description = "Serve one PV of every kind (every scalar type and array, enum, counter, sine, image, add), named demo:* unless --prefix is given" };
         var prefix = new Option<string>("--prefix", "-p") { Description = "Prepend this to every PV name", DefaultValueFactory = _ => string.Empty };
         var list = new Option<bool>("--list", "-l") { Description = "Print the PVs served, one per line, after starting" };
         var command = new Command("serve", "Serve PVs from the command line or a file (a small soft IOC for tests and demos)")
@@ -32,7 +32,9 @@ internal static class ServeCommand
             var all = new List<PvSpec>();
             if (parse.GetValue(demo))
             {
-                all.AddRange(DemoSet.Specs());
+                // The README and docs name them demo:double, demo:image, ...; an explicit --prefix replaces "demo:".
+                var demoPrefix = parse.GetResult(prefix) is { Implicit: false } ? string.Empty : DemoSet.DefaultPrefix;
+                all.AddRange(DemoSet.Specs().Select(s => s with { Name = demoPrefix + s.Name }));
             }
 
             foreach (var f in parse.GetValue(file) ?? [])

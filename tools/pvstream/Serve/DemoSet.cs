@@ -8,6 +8,9 @@ namespace Pvstream.Serve;
 /// </summary>
 internal static class DemoSet
 {
+    /// <summary>What the demo PVs are called without <c>--prefix</c>: <c>demo:double</c>, <c>demo:image</c>, ...</summary>
+    public const string DefaultPrefix = "demo:";
+
     public static IEnumerable<PvSpec> Specs()
     {
         foreach (var t in System.Enum.GetValues<ScalarType>())
