@@ -4,27 +4,47 @@ using Epics.Pva.Server;
 namespace Epics.Streaming.Internal;
 
 /// <summary>
-/// The mirror record of one channel-map entry (framework.md §10.2): created from the first source update with that
-/// update's structure, fed by K source monitors, removed when the source goes away and re-created when it returns.
+/// The mirror record of one channel-map entry (framework.md §10.2), fed by K source monitors. The record is served
+/// from the start without a type, so clients that come first wait for the first source update (which gives it its
+/// structure) instead of finding nothing. When the source goes away the record stays with its last value marked
+/// INVALID ("source disconnected"), so downstream monitors stay and resume when it returns; a source that returns
+/// with another structure re-types the record, and our clients follow (their subscriptions are re-created).
 /// </summary>
-internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Action<MirrorChannel, MirrorSourceState, string?> changed)
+internal sealed class MirrorChannel
 {
+    private const int InvalidSeverity = 3;
+    private const int ClientAlarmStatus = 7;
+
     private readonly Lock _lock = new();
-    private readonly long[] _received = new long[spec.MonitorCount];
-    private readonly long[] _overruns = new long[spec.MonitorCount];
-    private SharedPv? _pv;
+    private readonly MirrorChannelSpec _spec;
+    private readonly SharedPv _pv = new();
+    private readonly Action<MirrorChannel, MirrorSourceState, string?> _changed;
+    private readonly long[] _received;
+    private readonly long[] _overruns;
+    private PvType? _type;
+    private bool _sourceLost;
     private int _skip;
     private bool _everConnected;
 
-    public MirrorChannelSpec Spec => spec;
+    public MirrorChannel(MirrorChannelSpec spec, PvaServer server, Action<MirrorChannel, MirrorSourceState, string?> changed)
+    {
+        _spec = spec;
+        _changed = changed;
+        _received = new long[spec.MonitorCount];
+        _overruns = new long[spec.MonitorCount];
+        server.AddPv(spec.MirrorName, _pv);
+    }
 
+    public MirrorChannelSpec Spec => _spec;
+
+    /// <summary>Whether the record has a value from a source that is connected now.</summary>
     public bool IsServed
     {
         get
         {
             lock (_lock)
             {
-                return _pv is not null;
+                return _type is not null && !_sourceLost;
             }
         }
     }
@@ -48,7 +68,7 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Ac
             lock (_lock)
             {
                 var sum = _received.Sum();
-                return new MirrorChannelCounters(sum > 0 ? Math.Max(0, sum - (spec.MonitorCount - 1)) : 0, _overruns.Sum());
+                return new MirrorChannelCounters(sum > 0 ? Math.Max(0, sum - (_spec.MonitorCount - 1)) : 0, _overruns.Sum());
             }
         }
     }
@@ -65,7 +85,7 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Ac
     /// <summary>An update from monitor <paramref name="monitor"/>; <paramref name="value"/> stays the caller's.</summary>
     public void OnUpdate(int monitor, PvValue value, bool overrun)
     {
-        var created = false;
+        var connected = false;
         lock (_lock)
         {
             _received[monitor]++;
@@ -74,19 +94,30 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Ac
                 _overruns[monitor]++;
             }
 
-            if (_pv is { } pv && pv.Type is { } type && !type.Equals(value.Type))
+            if (_type is null || _sourceLost || !_type.Equals(value.Type))
             {
-                Remove(); // the source came back with another structure
-            }
+                // The first update, or the first since the source came back: it carries the whole value, and the other
+                // monitors' first updates are duplicates of it.
+                if (_type is not null && !_type.Equals(value.Type))
+                {
+                    _pv.Close(); // another structure: subscriptions end with "type changed" and ours re-subscribe
+                }
 
-            if (_pv is null)
-            {
-                _pv = new SharedPv(value);
-                server.RemovePv(spec.MirrorName);
-                server.AddPv(spec.MirrorName, _pv);
-                _skip = spec.MonitorCount - 1; // the other monitors' initial values are duplicates
+                if (_type is null || !_type.Equals(value.Type))
+                {
+                    _pv.Open(value);
+                    _type = value.Type;
+                }
+                else
+                {
+                    value.MarkAllChanged();
+                    _pv.Post(value);
+                }
+
+                _skip = _spec.MonitorCount - 1;
+                _sourceLost = false;
                 _everConnected = true;
-                created = true;
+                connected = true;
             }
             else if (_skip > 0)
             {
@@ -94,7 +125,7 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Ac
             }
             else
             {
-                if (spec.MonitorCount > 1)
+                if (_spec.MonitorCount > 1)
                 {
                     // Each monitor's changed bits are relative to its own previous update: copy everything.
                     value.MarkAllChanged();
@@ -104,35 +135,42 @@ internal sealed class MirrorChannel(MirrorChannelSpec spec, PvaServer server, Ac
             }
         }
 
-        if (created)
+        if (connected)
         {
-            changed(this, MirrorSourceState.Connected, null);
+            _changed(this, MirrorSourceState.Connected, null);
         }
     }
 
-    /// <summary>The source disconnected: drop the record (its clients' monitors end) until the next update.</summary>
+    /// <summary>
+    /// The source disconnected: the record keeps its last value with an INVALID alarm (or, without an alarm field, loses
+    /// its value until the source returns).
+    /// </summary>
     public void OnDisconnected()
     {
-        bool removed;
         lock (_lock)
         {
-            removed = _pv is not null;
-            Remove();
+            if (_type is null || _sourceLost)
+            {
+                return;
+            }
+
+            _sourceLost = true;
+            if (_type["alarm"] is { Kind: TypeKind.Structure } alarm && alarm["severity"] is not null && alarm["status"] is not null
+                && alarm["message"] is not null)
+            {
+                using var update = new PvValue(_type);
+                update["alarm.severity"].Set(InvalidSeverity);
+                update["alarm.status"].Set(ClientAlarmStatus);
+                update["alarm.message"].Set("source disconnected");
+                _pv.Post(update);
+            }
+            else
+            {
+                _pv.Close();
+                _type = null;
+            }
         }
 
-        if (removed)
-        {
-            changed(this, MirrorSourceState.Disconnected, null);
-        }
-    }
-
-    private void Remove()
-    {
-        if (_pv is not null)
-        {
-            server.RemovePv(spec.MirrorName);
-            _pv.Close();
-            _pv = null;
-        }
+        _changed(this, MirrorSourceState.Disconnected, null);
     }
 }
