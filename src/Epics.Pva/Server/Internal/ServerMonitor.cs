@@ -166,13 +166,7 @@ internal sealed class ServerMonitor
                     _window--;
                 }
 
-                _connection.Send(PvaCommand.Monitor, (Ioid, entry), static (in PvaWriter w, in (uint Ioid, Entry E) s) =>
-                {
-                    w.WriteUInt32(s.Ioid);
-                    w.WriteByte(SubCommand.Execute);
-                    ValueCodec.WritePartial(w, s.E.Value, s.E.Changed);
-                    w.WriteBitSet(s.E.Overrun);
-                });
+                _connection.SendMessage(new MonitorUpdate(Ioid, entry.Value, entry.Changed, entry.Overrun));
                 entry.Value.Dispose();
                 _sent++;
                 sent = true;
@@ -200,12 +194,7 @@ internal sealed class ServerMonitor
             DropQueue();
         }
 
-        _connection.Send(PvaCommand.Monitor, (Ioid, status), static (in PvaWriter w, in (uint Ioid, PvaStatus Status) s) =>
-        {
-            w.WriteUInt32(s.Ioid);
-            w.WriteByte(SubCommand.Destroy);
-            w.WriteStatus(s.Status);
-        });
+        _connection.SendMessage(new MonitorFinish(Ioid, status));
         _connection.ForgetOperation(Ioid);
         if (Distributor is not null)
         {

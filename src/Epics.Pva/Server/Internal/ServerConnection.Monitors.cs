@@ -1,0 +1,65 @@
+using Epics.Pva.Data;
+using Epics.Pva.Protocol.Messages;
+
+namespace Epics.Pva.Server.Internal;
+
+// MONITOR: creation at INIT, start/stop/ack/destroy, and draining the queues when the connection has room again.
+internal sealed partial class ServerConnection
+{
+    private ServerMonitor[] _monitors = []; // the monitors among _operations, rebuilt when they change (not per send)
+
+    protected override void OnSendCompleted()
+    {
+        foreach (var m in Volatile.Read(ref _monitors))
+        {
+            m.Flush();
+        }
+    }
+
+    // Called under _lock after _operations changed.
+    private void RebuildMonitors() => _monitors = [.. _operations.Values.Select(o => o.Monitor).OfType<ServerMonitor>()];
+
+    private bool TryCreateMonitor(ServerOperation op, OperationInitRequest init, PvRequestSelection selection)
+    {
+        var queueSize = selection.QueueSize ?? 4;
+        var pipeline = selection.Pipeline || (init.Sub & SubCommand.GetPut) != 0;
+        if (pipeline && queueSize < 2)
+        {
+            Reply(init.Command, init.Ioid, init.Sub, PvaStatus.Error("can not pipeline invalid queueSize"));
+            return false;
+        }
+
+        var pv = op.Channel.Pv;
+        var member = selection.Distributor is { IsEnabled: true } d ? pv.JoinDistributor(d) : null;
+        op.Monitor = new ServerMonitor(this, init.Ioid, pv, op.Channel.Name, op.Type!, op.Mask, queueSize, pipeline,
+            pipeline ? (int)Math.Max(init.Window, 1) : 0, member);
+        return true;
+    }
+
+    private void MonitorCommand(ServerOperation op, MonitorRequest request)
+    {
+        var monitor = op.Monitor!;
+        if (request.IsAck)
+        {
+            monitor.Ack(request.Acknowledged);
+        }
+
+        if ((request.Sub & SubCommand.Process) != 0)
+        {
+            if ((request.Sub & SubCommand.Get) != 0)
+            {
+                monitor.Start();
+            }
+            else
+            {
+                monitor.Stop();
+            }
+        }
+
+        if ((request.Sub & SubCommand.Destroy) != 0)
+        {
+            ForgetOperation(op.Ioid);
+            monitor.Destroy();
+        }
+    }
+}
