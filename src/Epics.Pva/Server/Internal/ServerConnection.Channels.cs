@@ -1,4 +1,5 @@
 using Epics.Pva.Data;
+using Epics.Pva.Protocol;
 using Epics.Pva.Protocol.Messages;
 
 namespace Epics.Pva.Server.Internal;
@@ -11,9 +12,36 @@ internal sealed partial class ServerConnection
     {
         lock (_lock)
         {
-            _operations.Remove(ioid);
-            RebuildMonitors();
+            RemoveOperation(ioid);
         }
+    }
+
+    // Under _lock. Channels and operations are bounded per connection (PvaLimits): one over closes the connection.
+    private void CheckOperationRoom()
+    {
+        if (_operations.Count + _held.Count >= Limits.MaxOperationsPerConnection)
+        {
+            ProtocolErrors.Throw($"more than {Limits.MaxOperationsPerConnection} operations on one connection");
+        }
+    }
+
+    // Under _lock.
+    private void AddOperation(ServerOperation op)
+    {
+        _operations[op.Ioid] = op;
+        op.Channel.Ioids.Add(op.Ioid);
+    }
+
+    // Under _lock.
+    private ServerOperation? RemoveOperation(uint ioid)
+    {
+        if (!_operations.Remove(ioid, out var op))
+        {
+            return null;
+        }
+
+        op.Channel.Ioids.Remove(ioid);
+        return op;
     }
 
     private void CreateChannel(CreateChannelRequest request)
@@ -30,6 +58,11 @@ internal sealed partial class ServerConnection
         {
             lock (_lock)
             {
+                if (_channels.Count >= Limits.MaxChannelsPerConnection)
+                {
+                    ProtocolErrors.Throw($"more than {Limits.MaxChannelsPerConnection} channels on one connection");
+                }
+
                 // Checked under the lock: OnClosed detaches the channels it finds, so one added after it would stay counted.
                 closed = IsClosed;
                 while (!closed && _channels.ContainsKey(_nextSid))
@@ -67,33 +100,19 @@ internal sealed partial class ServerConnection
                 return false;
             }
 
-            foreach (var (ioid, h) in _held)
+            foreach (var ioid in channel.Ioids)
             {
-                if (h.Channel.Sid == sid)
+                if (_operations.Remove(ioid, out var op))
+                {
+                    ops.Add(op);
+                }
+                else if (_held.Remove(ioid, out var h))
                 {
                     held.Add(h.Request);
                 }
             }
 
-            foreach (var h in held)
-            {
-                _held.Remove(h.Ioid);
-            }
-
-            foreach (var (ioid, op) in _operations)
-            {
-                if (op.Channel.Sid == sid)
-                {
-                    ops.Add(op);
-                }
-            }
-
-            foreach (var op in ops)
-            {
-                _operations.Remove(op.Ioid);
-            }
-
-            RebuildMonitors();
+            channel.Ioids.Clear();
         }
 
         foreach (var op in ops)
@@ -116,9 +135,11 @@ internal sealed partial class ServerConnection
         (HeldRequest Request, ServerChannel Channel) held;
         lock (_lock)
         {
-            _operations.Remove(ioid, out op);
-            _held.Remove(ioid, out held);
-            RebuildMonitors();
+            op = RemoveOperation(ioid);
+            if (_held.Remove(ioid, out held))
+            {
+                held.Channel.Ioids.Remove(ioid);
+            }
         }
 
         op?.Monitor?.Destroy();

@@ -3,25 +3,19 @@ using Epics.Pva.Protocol.Messages;
 
 namespace Epics.Pva.Server.Internal;
 
-// MONITOR: creation at INIT, start/stop/ack/destroy, and draining the queues when the connection has room again.
+// MONITOR: creation at INIT (queue size within the limit), start/stop/ack/destroy. Queues wait for room in the
+// connection through WaitForRoom (ServerConnection.Backlog.cs).
 internal sealed partial class ServerConnection
 {
-    private ServerMonitor[] _monitors = []; // the monitors among _operations, rebuilt when they change (not per send)
-
-    protected override void OnSendCompleted()
-    {
-        foreach (var m in Volatile.Read(ref _monitors))
-        {
-            m.Flush();
-        }
-    }
-
-    // Called under _lock after _operations changed.
-    private void RebuildMonitors() => _monitors = [.. _operations.Values.Select(o => o.Monitor).OfType<ServerMonitor>()];
-
     private bool TryCreateMonitor(ServerOperation op, OperationInitRequest init, PvRequestSelection selection)
     {
         var queueSize = selection.QueueSize ?? 4;
+        if (queueSize > Limits.MaxMonitorQueueSize)
+        {
+            ServerLog.QueueSizeClamped(Logger, op.Channel.Name, PeerName, queueSize, Limits.MaxMonitorQueueSize);
+            queueSize = Limits.MaxMonitorQueueSize;
+        }
+
         var pipeline = selection.Pipeline || (init.Sub & SubCommand.GetPut) != 0;
         if (pipeline && queueSize < 2)
         {

@@ -74,6 +74,10 @@ internal sealed partial class ServerConnection
             {
                 channel = null;
             }
+            else if (channel is not null)
+            {
+                CheckOperationRoom();
+            }
         }
 
         if (channel is null)
@@ -129,8 +133,7 @@ internal sealed partial class ServerConnection
 
         lock (_lock)
         {
-            _operations[ioid] = op;
-            RebuildMonitors();
+            AddOperation(op);
         }
 
         this.SendMessage(OperationInitReply.Success(command, ioid, sub, type));

@@ -46,7 +46,7 @@ internal sealed partial class ServerConnection : PvaConnection
         // The server speaks first: byte order (little endian, size field 0), then validation with the auth methods.
         SendControl(PvaControlCommand.SetByteOrder, 0, bigEndian: false);
         Send(PvaCommand.ConnectionValidation, AuthMethods, static (in PvaWriter w, in string[] m) => ConnectionValidation.WriteServer(w, m));
-        var period = TimeSpan.FromSeconds(5);
+        var period = TimeSpan.FromSeconds(Math.Clamp(_server.Options.ConnectionTimeout.TotalSeconds / 4, 0.1, 5));
         _timer = TimeProvider.CreateTimer(static s => ((ServerConnection)s!).Tick(), this, period, period);
     }
 
@@ -117,6 +117,7 @@ internal sealed partial class ServerConnection : PvaConnection
     {
         _timer?.Dispose();
         _handlers.Cancel();
+        DropWaitingMonitors();
         ServerOperation[] ops;
         ServerChannel[] channels;
         (HeldRequest Request, ServerChannel Channel)[] held;
@@ -150,7 +151,22 @@ internal sealed partial class ServerConnection : PvaConnection
 
     private void Tick()
     {
-        if (!IsClosed && Idle > _server.Options.ConnectionTimeout)
+        if (IsClosed)
+        {
+            return;
+        }
+
+        if (IsHeldBack)
+        {
+            // Nothing is read from a client held back, so its silence means nothing; its not reading does.
+            if (NotReadingTooLong(out var seconds))
+            {
+                var pending = PendingBytes;
+                ServerLog.NotReading(Logger, PeerName, pending, seconds);
+                Close($"the client has read none of its {pending} bytes of replies for {seconds:F0} s");
+            }
+        }
+        else if (Idle > _server.Options.ConnectionTimeout)
         {
             Epics.Pva.Log.InactivityTimeout(Logger, PeerName, Idle.TotalSeconds);
             Close("inactivity timeout");
