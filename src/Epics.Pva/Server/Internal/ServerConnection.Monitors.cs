@@ -26,7 +26,7 @@ internal sealed partial class ServerConnection
         var pv = op.Channel.Pv;
         var member = selection.Distributor is { IsEnabled: true } d ? pv.JoinDistributor(d) : null;
         op.Monitor = new ServerMonitor(this, init.Ioid, pv, op.Channel.Name, op.Type!, op.Mask, queueSize, pipeline,
-            pipeline ? (int)Math.Max(init.Window, 1) : 0, member);
+            pipeline ? (int)Math.Clamp(init.Window, 1u, int.MaxValue) : 0, member);
         return true;
     }
 

@@ -52,6 +52,20 @@ internal sealed partial class ServerConnection : PvaConnection
 
     protected override void OnMessage(in PvaHeader header, ReadOnlySpan<byte> payload)
     {
+        try
+        {
+            Handle(header, payload);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or OverflowException or InvalidCastException or IndexOutOfRangeException)
+        {
+            // What a request's content can make a handler throw is the client's error, not ours: a protocol error (warning,
+            // rate-limited) that closes this connection, never an internal error with a stack trace.
+            throw new PvaProtocolException($"bad {(PvaCommand)header.Command} request: {e.Message}");
+        }
+    }
+
+    private void Handle(in PvaHeader header, ReadOnlySpan<byte> payload)
+    {
         var r = new PvaReader(payload, header.IsBigEndian, ReceiveTypes, CurrentBacking);
         var command = (PvaCommand)header.Command;
         switch (command)
