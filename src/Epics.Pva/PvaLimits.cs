@@ -44,6 +44,12 @@ public sealed record PvaLimits
     /// </summary>
     public int MaxReplyBacklog { get; init; } = 16 << 20;
 
+    /// <summary>
+    /// Server: put and RPC calls of one connection that may run at once; past it the server reads nothing more from
+    /// that client until one ends. Default 1,024.
+    /// </summary>
+    public int MaxRunningHandlers { get; init; } = 1024;
+
     /// <summary>Server: most channels one connection may have; creating one more closes the connection. Default 65,536.</summary>
     public int MaxChannelsPerConnection { get; init; } = 65_536;
 
@@ -67,10 +73,11 @@ public sealed record PvaLimits
             throw new ArgumentOutOfRangeException(nameof(PvaLimits), "every limit must be positive; MaxMessageSize between 1 KiB and 2 GiB - 64");
         }
 
-        if (MaxReplyBacklog < 64 * 1024 || MaxChannelsPerConnection < 1 || MaxOperationsPerConnection < 1 || MaxMonitorQueueSize < 2)
+        if (MaxReplyBacklog < 64 * 1024 || MaxChannelsPerConnection < 1 || MaxOperationsPerConnection < 1 || MaxMonitorQueueSize < 2
+            || MaxRunningHandlers < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(PvaLimits),
-                "MaxReplyBacklog must be at least 64 KiB, MaxChannelsPerConnection and MaxOperationsPerConnection positive, MaxMonitorQueueSize at least 2");
+                "MaxReplyBacklog must be at least 64 KiB, MaxChannelsPerConnection, MaxOperationsPerConnection and MaxRunningHandlers positive, MaxMonitorQueueSize at least 2");
         }
     }
 }

@@ -68,9 +68,9 @@ public class ServerLimitsTests
         Assert.Equal(7, (await lo.Client.GetAsync("x", cancellationToken: Loopback.Deadline()))["value"].GetInt32());
         Assert.True(ManagedMemory() - before < 24L * 1024 * 1024, "the unread replies grew the server's memory");
 
-        await WaitForLogAsync(logs, "has read none of its");
+        await WaitForLogAsync(logs, "has read none of its replies");
         await raw.AssertClosedByServerAsync();
-        Assert.Contains(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("has read none of its", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("has read none of its replies", StringComparison.Ordinal));
         Assert.Equal(7, (await lo.Client.GetAsync("x", cancellationToken: Loopback.Deadline()))["value"].GetInt32());
     }
 
@@ -155,5 +155,72 @@ public class ServerLimitsTests
 
         Assert.Equal(100, Assert.Single(pv.Subscribers).QueueSize);
         Assert.Contains(logs.Lines, l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("queueSize 2000000000 clamped to 100", StringComparison.Ordinal));
+    }
+
+    /// <summary>Puts wait for <see cref="Gate"/>; counts how many run at once.</summary>
+    private sealed class GatedPv : ServerPv
+    {
+        private int _running;
+
+        public GatedPv()
+            : base(null) => Open(Loopback.Counter());
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int MostRunning { get; private set; }
+
+        public int Started;
+
+        protected override async ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken)
+        {
+            var now = Interlocked.Increment(ref _running);
+            Interlocked.Increment(ref Started);
+            lock (Gate)
+            {
+                MostRunning = Math.Max(MostRunning, now);
+            }
+
+            await Gate.Task.WaitAsync(cancellationToken);
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    [Fact]
+    public async Task Puts_that_pile_up_in_a_slow_handler_hold_the_client_back()
+    {
+        using var logs = new CapturingLoggerFactory();
+        var options = PvaServerOptions.Isolated() with { LoggerFactory = logs, Limits = PvaLimits.Default with { MaxRunningHandlers = 8 } };
+        var slow = new GatedPv();
+        await using var lo = await Loopback.StartAsync(s =>
+        {
+            s.AddPv("slow", slow);
+            s.AddPv("x", new SharedPv(Loopback.Counter(2)));
+        }, options);
+        using var raw = await RawPvaClient.ConnectAsync(lo.Server.TcpPort);
+        var sid = await raw.CreateChannelAsync("slow");
+        var init = await raw.InitAsync(PvaCommand.Put, sid, 1);
+        var value = new PvValue(init.Type!);
+        value["value"].Set(1);
+
+        var put = RawPvaClient.Encode(new PutRequest(PvaCommand.Put, sid, 1, SubCommand.Execute, value));
+        var burst = new byte[put.Length * 2000];
+        for (var i = 0; i < 2000; i++)
+        {
+            put.CopyTo(burst, i * put.Length);
+        }
+
+        await raw.SendAsync(burst);
+        await WaitForLogAsync(logs, "8 put/RPC calls run");
+        Assert.Equal(2, (await lo.Client.GetAsync("x", cancellationToken: Loopback.Deadline()))["value"].GetInt32());
+        Assert.Equal(8, Volatile.Read(ref slow.Started));
+
+        slow.Gate.SetResult();
+        for (var i = 0; i < 2000; i++)
+        {
+            await raw.ReceiveAsync(PvaCommand.Put);
+        }
+
+        Assert.Equal(8, slow.MostRunning);
+        Assert.Equal(2000, Volatile.Read(ref slow.Started));
     }
 }

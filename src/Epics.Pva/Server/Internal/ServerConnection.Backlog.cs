@@ -2,7 +2,8 @@ namespace Epics.Pva.Server.Internal;
 
 // A client that sends requests and does not read the replies must not make the server buffer them without end: past
 // PvaLimits.MaxReplyBacklog the receive loop waits until the backlog drains, and a client that takes none of it for
-// the connection timeout is closed. Monitors that found the connection full wait here for room too, so that a send
+// the connection timeout is closed. Likewise past PvaLimits.MaxRunningHandlers put and RPC calls still running, until
+// one ends. Monitors that found the connection full wait here for room too, so that a send
 // wakes only them, not every monitor of the connection.
 internal sealed partial class ServerConnection
 {
@@ -10,6 +11,7 @@ internal sealed partial class ServerConnection
     private HashSet<ServerMonitor> _waitingForRoom = new(ReferenceEqualityComparer.Instance);
     private TaskCompletionSource? _drained;
     private long _lastSendCompleted;
+    private int _runningHandlers;
 
     /// <summary>Whether the receive loop is holding back this client's requests now.</summary>
     public bool IsHeldBack
@@ -32,10 +34,20 @@ internal sealed partial class ServerConnection
         }
     }
 
+    // A put or RPC handler is about to run for this client / has ended.
+    private void HandlerStarted() => Interlocked.Increment(ref _runningHandlers);
+
+    private void HandlerEnded()
+    {
+        Interlocked.Decrement(ref _runningHandlers);
+        ReleaseIfRoom();
+    }
+
+    private bool MayRead => PendingBytes <= Limits.MaxReplyBacklog && Volatile.Read(ref _runningHandlers) < Limits.MaxRunningHandlers;
+
     protected override ValueTask BeforeReceiveAsync(CancellationToken cancellationToken)
     {
-        var limit = Limits.MaxReplyBacklog;
-        if (PendingBytes <= limit)
+        if (MayRead)
         {
             return ValueTask.CompletedTask;
         }
@@ -43,9 +55,9 @@ internal sealed partial class ServerConnection
         Task wait;
         lock (_backlogLock)
         {
-            // Checked again under the lock: OnSendCompleted releases the waiter under it, so no wake-up is lost.
-            var pending = PendingBytes;
-            if (pending <= limit)
+            // Checked again under the lock: OnSendCompleted and HandlerEnded release the waiter under it, so no wake-up
+            // is lost.
+            if (MayRead)
             {
                 return ValueTask.CompletedTask;
             }
@@ -54,13 +66,28 @@ internal sealed partial class ServerConnection
             {
                 _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _lastSendCompleted = TimeProvider.GetTimestamp();
-                ServerLog.ReadingHeldBack(Logger, PeerName, pending);
+                ServerLog.ReadingHeldBack(Logger, PeerName, PendingBytes, Volatile.Read(ref _runningHandlers));
             }
 
             wait = _drained.Task;
         }
 
         return new ValueTask(wait.WaitAsync(cancellationToken));
+    }
+
+    private void ReleaseIfRoom()
+    {
+        TaskCompletionSource? drained = null;
+        lock (_backlogLock)
+        {
+            if (_drained is not null && MayRead)
+            {
+                drained = _drained;
+                _drained = null;
+            }
+        }
+
+        drained?.TrySetResult();
     }
 
     protected override void OnSendCompleted()
@@ -70,7 +97,7 @@ internal sealed partial class ServerConnection
         lock (_backlogLock)
         {
             _lastSendCompleted = TimeProvider.GetTimestamp();
-            if (_drained is not null && PendingBytes <= Limits.MaxReplyBacklog)
+            if (_drained is not null && MayRead)
             {
                 drained = _drained;
                 _drained = null;
@@ -87,13 +114,15 @@ internal sealed partial class ServerConnection
         }
     }
 
-    // From the timer: true when the client has been held back and has taken nothing for the connection timeout.
+    // From the timer: true when the client has been held back for its unread replies (not for handlers that take their
+    // time) and has taken nothing for the connection timeout.
     private bool NotReadingTooLong(out double seconds)
     {
         lock (_backlogLock)
         {
             seconds = TimeProvider.GetElapsedTime(_lastSendCompleted).TotalSeconds;
-            return _drained is not null && seconds > _server.Options.ConnectionTimeout.TotalSeconds;
+            return _drained is not null && Volatile.Read(ref _runningHandlers) < Limits.MaxRunningHandlers
+                && seconds > _server.Options.ConnectionTimeout.TotalSeconds;
         }
     }
 

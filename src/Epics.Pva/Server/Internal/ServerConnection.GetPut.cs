@@ -80,6 +80,7 @@ internal sealed partial class ServerConnection
         var pv = op.Channel.Pv;
         var context = new PvPutRequest(value, Peer, _user, op.Request);
         var token = _handlers.Token;
+        HandlerStarted();
         _ = Task.Run(async () =>
         {
             var status = PvaStatus.Ok;
@@ -106,6 +107,6 @@ internal sealed partial class ServerConnection
             {
                 ForgetOperation(op.Ioid);
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None).ContinueWith(static (_, c) => ((ServerConnection)c!).HandlerEnded(), this, TaskScheduler.Default);
     }
 }

@@ -10,6 +10,7 @@ internal sealed partial class ServerConnection
     {
         var pv = op.Channel.Pv;
         var token = _handlers.Token;
+        HandlerStarted();
         _ = Task.Run(async () =>
         {
             PvValue? result = null;
@@ -29,6 +30,6 @@ internal sealed partial class ServerConnection
             {
                 ForgetOperation(op.Ioid);
             }
-        }, CancellationToken.None);
+        }, CancellationToken.None).ContinueWith(static (_, c) => ((ServerConnection)c!).HandlerEnded(), this, TaskScheduler.Default);
     }
 }

@@ -175,9 +175,8 @@ internal sealed partial class ServerConnection : PvaConnection
             // Nothing is read from a client held back, so its silence means nothing; its not reading does.
             if (NotReadingTooLong(out var seconds))
             {
-                var pending = PendingBytes;
-                ServerLog.NotReading(Logger, PeerName, pending, seconds);
-                Close($"the client has read none of its {pending} bytes of replies for {seconds:F0} s");
+                ServerLog.NotReading(Logger, PeerName, seconds);
+                Close($"the client has read none of its replies for {seconds:F0} s");
             }
         }
         else if (Idle > _server.Options.ConnectionTimeout)
