@@ -154,6 +154,7 @@ public class ServerLimitsTests
         await raw.ReceiveAsync(PvaCommand.Monitor);
 
         Assert.Equal(100, Assert.Single(pv.Subscribers).QueueSize);
+        Assert.Equal(1, (await lo.Client.GetAsync("x", cancellationToken: Loopback.Deadline()))["value"].GetInt32());
         Assert.Contains(logs.Lines, l => l.StartsWith("Debug", StringComparison.Ordinal) && l.Contains("queueSize 2000000000 clamped to 100", StringComparison.Ordinal));
     }
 
