@@ -62,7 +62,10 @@ public sealed record PvaServerOptions
     /// <summary>Inactivity timeout of a TCP connection: 4/3 × <c>EPICS_PVA_CONN_TMO</c> (default 30 s → 40 s).</summary>
     public TimeSpan ConnectionTimeout { get; init; } = TimeSpan.FromSeconds(40);
 
-    /// <summary>Bounds on what a peer may make one connection spend (decoded type and message sizes); see <see cref="PvaLimits"/>.</summary>
+    /// <summary>
+    /// Bounds on what a peer may make one connection spend (decoded type and message sizes, unsent replies, channels,
+    /// operations, monitor queues); see <see cref="PvaLimits"/>.
+    /// </summary>
     public PvaLimits Limits { get; init; } = PvaLimits.Default;
 
     /// <summary>Logging; default <see cref="NullLoggerFactory.Instance"/>.</summary>

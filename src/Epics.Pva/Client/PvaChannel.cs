@@ -1,6 +1,5 @@
 using System.Net;
 using Epics.Pva.Client.Internal;
-using Epics.Pva.Protocol;
 using Epics.Pva.Protocol.Messages;
 
 namespace Epics.Pva.Client;
@@ -138,8 +137,7 @@ public sealed class PvaChannel
             }
 
             connection.AttachChannel(this);
-            connection.Send(PvaCommand.CreateChannel, (Cid, Name), static (in PvaWriter w, in (uint Cid, string Name) s) =>
-                ChannelMessages.WriteCreateRequest(w, s.Cid, s.Name));
+            connection.SendMessage(new CreateChannelRequest(Cid, Name));
             _ = WatchCreationAsync(connection);
         }
         catch (Exception e) when (!_client.Stopping.IsCancellationRequested)
@@ -237,8 +235,7 @@ public sealed class PvaChannel
         if (connection is not null)
         {
             connection.DetachChannel(this);
-            connection.Send(PvaCommand.DestroyChannel, (Sid, Cid), static (in PvaWriter w, in (uint Sid, uint Cid) s) =>
-                ChannelMessages.WriteDestroy(w, s.Sid, s.Cid));
+            connection.SendMessage(new DestroyChannel(Sid, Cid));
         }
     }
 

@@ -20,12 +20,7 @@ public sealed partial class PvaClient
     {
         var channel = GetChannel(name);
         var result = await RunAsync(channel, PvaCommand.Get, request, static (op, conn, sid) =>
-            conn.Send(PvaCommand.Get, (sid, op.Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
-            {
-                w.WriteUInt32(s.Sid);
-                w.WriteUInt32(s.Ioid);
-                w.WriteByte(SubCommand.Execute);
-            }), cancellationToken).ConfigureAwait(false);
+            conn.SendMessage(new OperationRequest(PvaCommand.Get, sid, op.Ioid, SubCommand.Execute)), cancellationToken).ConfigureAwait(false);
         return result!;
     }
 
@@ -45,13 +40,7 @@ public sealed partial class PvaClient
                 throw new ArgumentException("the put sets no field");
             }
 
-            conn.Send(PvaCommand.Put, (sid, op.Ioid, value), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Value) s) =>
-            {
-                w.WriteUInt32(s.Sid);
-                w.WriteUInt32(s.Ioid);
-                w.WriteByte(SubCommand.Execute);
-                ValueCodec.WritePartial(w, s.Value, s.Value.Changed);
-            });
+            conn.SendMessage(new PutRequest(PvaCommand.Put, sid, op.Ioid, SubCommand.Execute, value));
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -66,13 +55,7 @@ public sealed partial class PvaClient
         {
             var value = new PvValue(op.Type!);
             fill(value);
-            conn.Send(PvaCommand.PutGet, (sid, op.Ioid, value), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Value) s) =>
-            {
-                w.WriteUInt32(s.Sid);
-                w.WriteUInt32(s.Ioid);
-                w.WriteByte(SubCommand.Execute);
-                ValueCodec.WritePartial(w, s.Value, s.Value.Changed);
-            });
+            conn.SendMessage(new PutRequest(PvaCommand.PutGet, sid, op.Ioid, SubCommand.Execute, value));
         }, cancellationToken).ConfigureAwait(false);
         return result!;
     }
@@ -108,14 +91,7 @@ public sealed partial class PvaClient
     {
         var channel = GetChannel(name);
         return await RunAsync(channel, PvaCommand.Rpc, PvRequestText(null), (op, conn, sid) =>
-            conn.Send(PvaCommand.Rpc, (sid, op.Ioid, argument), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Arg) s) =>
-            {
-                w.WriteUInt32(s.Sid);
-                w.WriteUInt32(s.Ioid);
-                w.WriteByte(SubCommand.Execute);
-                TypeCodec.Write(w, s.Arg.Type);
-                ValueCodec.WriteFull(w, s.Arg);
-            }), cancellationToken).ConfigureAwait(false);
+            conn.SendMessage(new RpcRequest(sid, op.Ioid, SubCommand.Execute, argument)), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The full type of <paramref name="name"/> (GET_FIELD, what <c>pvinfo</c> shows).</summary>
@@ -134,12 +110,7 @@ public sealed partial class PvaClient
             try
             {
                 using var reg = cancellationToken.Register(() => op.Cancel(cancellationToken));
-                conn.Send(PvaCommand.GetField, (sid, op.Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
-                {
-                    w.WriteUInt32(s.Sid);
-                    w.WriteUInt32(s.Ioid);
-                    w.WriteString(string.Empty);
-                });
+                conn.SendMessage(new GetFieldRequest(sid, op.Ioid, string.Empty));
                 var result = await op.Completion.ConfigureAwait(false);
                 return result!.Type;
             }
@@ -169,14 +140,7 @@ public sealed partial class PvaClient
             try
             {
                 using var reg = cancellationToken.Register(() => op.Cancel(cancellationToken));
-                conn.Send(command, (sid, op.Ioid, request), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Request) s) =>
-                {
-                    w.WriteUInt32(s.Sid);
-                    w.WriteUInt32(s.Ioid);
-                    w.WriteByte(SubCommand.Init);
-                    TypeCodec.Write(w, s.Request.Type);
-                    ValueCodec.WriteFull(w, s.Request);
-                });
+                conn.SendMessage(OperationInitRequest.Create(command, sid, op.Ioid, request));
                 await op.Initialized.ConfigureAwait(false);
                 initDone = true;
                 exec(op, conn, sid);

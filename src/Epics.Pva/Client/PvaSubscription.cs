@@ -335,55 +335,39 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
                 return;
             }
 
-            connection.Send(PvaCommand.Monitor, (sid, Ioid, request, window), static (in PvaWriter w, in (uint Sid, uint Ioid, PvValue Request, int Window) s) =>
-            {
-                w.WriteUInt32(s.Sid);
-                w.WriteUInt32(s.Ioid);
-                w.WriteByte(s.Window > 0 ? (byte)(SubCommand.Init | SubCommand.GetPut) : SubCommand.Init);
-                TypeCodec.Write(w, s.Request.Type);
-                ValueCodec.WriteFull(w, s.Request);
-                if (s.Window > 0)
-                {
-                    w.WriteUInt32((uint)s.Window);
-                }
-            });
+            connection.SendMessage(OperationInitRequest.Create(PvaCommand.Monitor, sid, Ioid, request, (uint)Math.Max(window, 0)));
         }
 
         public override void OnReply(PvaCommand command, ref PvaReader reader)
         {
-            var sub = reader.ReadByte();
-            if ((sub & SubCommand.Init) != 0)
+            var head = OperationReplyHead.Peek(reader);
+            if (head.IsInit)
             {
-                var status = reader.ReadStatus();
-                if (!status.IsSuccess)
+                var init = OperationInitReply.Read(ref reader, PvaCommand.Monitor);
+                if (!init.Status.IsSuccess)
                 {
                     connection.Unregister(this);
-                    owner.OnFinished(this, status);
+                    owner.OnFinished(this, init.Status);
                     return;
                 }
 
-                var type = TypeCodec.ReadRequired(ref reader);
-                _current = new PvValue(type);
-                connection.Send(PvaCommand.Monitor, (sid, Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
-                {
-                    w.WriteUInt32(s.Sid);
-                    w.WriteUInt32(s.Ioid);
-                    w.WriteByte(SubCommand.MonitorStart);
-                });
-                owner.OnStarted(this, type);
+                _current = new PvValue(init.Type!);
+                connection.SendMessage(MonitorRequest.Start(sid, Ioid));
+                owner.OnStarted(this, init.Type!);
                 return;
             }
 
-            if ((sub & SubCommand.Destroy) != 0)
+            if (head.IsFinish)
             {
-                var status = reader.ReadStatus();
+                var finish = MonitorFinish.Read(ref reader);
                 if (!reader.IsEmpty && _current is not null)
                 {
-                    ReadUpdate(ref reader);
+                    MonitorUpdate.ReadDataInto(ref reader, _current, _scratch, _overrun);
+                    owner.OnUpdate(this, _current, _overrun);
                 }
 
                 connection.Unregister(this);
-                owner.OnFinished(this, status);
+                owner.OnFinished(this, finish.Status);
                 return;
             }
 
@@ -392,22 +376,8 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
                 return;
             }
 
-            ReadUpdate(ref reader);
-        }
-
-        private void ReadUpdate(ref PvaReader reader)
-        {
-            ValueCodec.ReadPartial(ref reader, _current!, _scratch);
-            if (!reader.IsEmpty)
-            {
-                reader.ReadBitSet(_overrun);
-            }
-            else
-            {
-                _overrun.Clear();
-            }
-
-            owner.OnUpdate(this, _current!, _overrun);
+            MonitorUpdate.ReadInto(ref reader, _current, _scratch, _overrun);
+            owner.OnUpdate(this, _current, _overrun);
         }
 
         // Called when the application takes an update: with pipelining, give the server its window back.
@@ -422,13 +392,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
             {
                 var n = _unacked;
                 _unacked = 0;
-                connection.Send(PvaCommand.Monitor, (sid, Ioid, n), static (in PvaWriter w, in (uint Sid, uint Ioid, int N) s) =>
-                {
-                    w.WriteUInt32(s.Sid);
-                    w.WriteUInt32(s.Ioid);
-                    w.WriteByte(SubCommand.MonitorAck);
-                    w.WriteUInt32((uint)s.N);
-                });
+                connection.SendMessage(MonitorRequest.Ack(sid, Ioid, (uint)n));
             }
         }
 

@@ -25,7 +25,7 @@ namespace Epics.Pva.Server;
 public abstract partial class ServerPv
 {
     private readonly Lock _lock = new();
-    private readonly List<ServerMonitor> _subscribers = [];
+    private readonly SubscriberList _subscribers = [];
     private readonly List<HeldRequest> _held = [];
     private readonly Distributor _distributor = new();
     private PvValue? _current;

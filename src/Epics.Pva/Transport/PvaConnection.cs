@@ -195,6 +195,9 @@ internal abstract class PvaConnection : IAsyncDisposable
     {
     }
 
+    /// <summary>Awaited before each message is read: a server holds back a client whose replies pile up unread.</summary>
+    protected virtual ValueTask BeforeReceiveAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     /// <summary>Called once when the connection closes, with the reason.</summary>
     protected abstract void OnClosed(string reason);
 
@@ -372,6 +375,7 @@ internal abstract class PvaConnection : IAsyncDisposable
         {
             while (true)
             {
+                await BeforeReceiveAsync(_closed.Token).ConfigureAwait(false);
                 if (!await FillAsync(PvaHeader.Size).ConfigureAwait(false))
                 {
                     break;

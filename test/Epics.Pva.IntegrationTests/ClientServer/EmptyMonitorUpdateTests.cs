@@ -142,8 +142,8 @@ public class EmptyMonitorUpdateTests
                     _search.TryBuildSearchResponse(payload, h.IsBigEndian, b, bigEndian: false);
                     break;
                 case PvaCommand.CreateChannel:
-                    var cid = ChannelMessages.ReadCreateRequest(ref r)[0].Cid;
-                    Message(b, PvaCommand.CreateChannel, w => ChannelMessages.WriteCreateResponse(w, cid, Sid, PvaStatus.Ok));
+                    var cid = CreateChannelRequest.ReadAll(ref r)[0].Cid;
+                    Message(b, PvaCommand.CreateChannel, w => new CreateChannelResponse(cid, Sid, PvaStatus.Ok).Write(w));
                     break;
                 case PvaCommand.Monitor:
                     r.Skip(4);

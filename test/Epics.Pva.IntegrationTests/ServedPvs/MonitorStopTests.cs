@@ -82,10 +82,10 @@ public sealed class MonitorStopTests
 
         public async Task<uint> CreateChannelAsync(string name)
         {
-            Send(PvaCommand.CreateChannel, w => ChannelMessages.WriteCreateRequest(w, 1, name));
+            Send(PvaCommand.CreateChannel, w => new CreateChannelRequest(1, name).Write(w));
             var payload = await ReceiveAsync(PvaCommand.CreateChannel);
             var r = new PvaReader(payload, bigEndian: false);
-            var (_, sid, status) = ChannelMessages.ReadCreateResponse(ref r);
+            var (_, sid, status) = CreateChannelResponse.Read(ref r);
             Assert.True(status.IsSuccess, status.ToString());
             return sid;
         }

@@ -463,14 +463,14 @@ internal sealed class CaptureReplay
         object parsed;
         if (fromServer)
         {
-            parsed = ChannelMessages.ReadCreateResponse(ref copy);
+            parsed = CreateChannelResponse.Read(ref copy);
             r.U32("cid");
             r.U32("sid");
             r.Status();
         }
         else
         {
-            parsed = ChannelMessages.ReadCreateRequest(ref copy);
+            parsed = CreateChannelRequest.ReadAll(ref copy);
             var n = r.U16("count");
             for (var i = 0; i < n; i++)
             {

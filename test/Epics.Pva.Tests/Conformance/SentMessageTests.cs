@@ -1,4 +1,3 @@
-using Epics.Pva.Data;
 using Epics.Pva.Protocol;
 using Epics.Pva.Protocol.Messages;
 
@@ -39,7 +38,12 @@ public class SentMessageTests
     {
         CaptureFiles.RequireRoot();
         var seen = new HashSet<string>();
-        foreach (var capture in new[] { "pva-softIocPVX/ai/pvxget.json", "pva-softIocPVA/ai/pvput.json", "pva-adsim/uint8-8x4/pvxmonitor-pipeline.json" })
+        string[] captures =
+        [
+            "pva-softIocPVX/ai/pvxget.json", "pva-softIocPVA/ai/pvput.json", "pva-adsim/uint8-8x4/pvxmonitor-pipeline.json", "pva-softIocPVX/ai/pvxput.json",
+            "pva-softIocPVX/ai/pvxinfo.json", "pva-rpc/pvxs-rpc_server/pvxcall.json", "pva-softIocPVX/errors/pvxcall-not-rpc.json",
+        ];
+        foreach (var capture in captures)
         {
             foreach (var m in CaptureReplay.Run(capture, roundTrip: false).Messages)
             {
@@ -51,7 +55,8 @@ public class SentMessageTests
         }
 
         Assert.Equal(
-            ["Beacon S", "ConnectionValidated S", "ConnectionValidation C", "ConnectionValidation S", "CreateChannel C", "CreateChannel S", "OriginTag C",
+            ["Beacon S", "ConnectionValidated S", "ConnectionValidation C", "ConnectionValidation S", "CreateChannel C", "CreateChannel S",
+             "DestroyRequest C", "Get C", "Get S", "GetField C", "GetField S", "Monitor C", "Monitor S", "OriginTag C", "Put C", "Put S", "Rpc C", "Rpc S",
              "Search C", "SearchResponse S", "control"],
             seen.Order(StringComparer.Ordinal));
     }
@@ -122,20 +127,26 @@ public class SentMessageTests
                 break;
             case PvaCommand.CreateChannel when h.IsFromServer:
             {
-                var (cid, sid, status) = ((uint, uint, PvaStatus))m.Parsed!;
-                Message(builder, h, w => ChannelMessages.WriteCreateResponse(w, cid, sid, status));
+                var response = (CreateChannelResponse)m.Parsed!;
+                Message(builder, h, w => response.Write(w));
                 break;
             }
 
             case PvaCommand.CreateChannel:
             {
-                var (cid, name) = Assert.Single((List<(uint Cid, string Name)>)m.Parsed!);
-                Message(builder, h, w => ChannelMessages.WriteCreateRequest(w, cid, name));
+                var request = Assert.Single((List<CreateChannelRequest>)m.Parsed!);
+                Message(builder, h, w => request.Write(w));
                 break;
             }
 
             default:
-                return null;
+                if (SentOperationMessages.Rebuild(m) is not { } message)
+                {
+                    return null;
+                }
+
+                Message(builder, h, message.Write);
+                break;
         }
 
         return builder.ToArray();

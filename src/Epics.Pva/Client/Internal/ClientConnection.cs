@@ -118,11 +118,7 @@ internal sealed class ClientConnection : PvaConnection
     public void DestroyRequest(ClientOperation operation, uint sid)
     {
         Unregister(operation);
-        Send(PvaCommand.DestroyRequest, (sid, operation.Ioid), static (in PvaWriter w, in (uint Sid, uint Ioid) s) =>
-        {
-            w.WriteUInt32(s.Sid);
-            w.WriteUInt32(s.Ioid);
-        });
+        this.SendMessage(new DestroyRequestMessage(sid, operation.Ioid));
     }
 
     protected override void OnControl(in PvaHeader header)
@@ -162,21 +158,20 @@ internal sealed class ClientConnection : PvaConnection
                 break;
             case PvaCommand.CreateChannel:
             {
-                var (cid, sid, status) = ChannelMessages.ReadCreateResponse(ref reader);
+                var response = CreateChannelResponse.Read(ref reader);
                 PvaChannel? channel;
                 lock (_lock)
                 {
-                    _channels.TryGetValue(cid, out channel);
+                    _channels.TryGetValue(response.Cid, out channel);
                 }
 
-                channel?.OnCreated(this, sid, status);
+                channel?.OnCreated(this, response.Sid, response.Status);
                 break;
             }
 
             case PvaCommand.DestroyChannel:
             {
-                reader.ReadUInt32();
-                var cid = reader.ReadUInt32();
+                var cid = DestroyChannel.Read(ref reader).Cid;
                 PvaChannel? channel;
                 lock (_lock)
                 {
@@ -194,9 +189,8 @@ internal sealed class ClientConnection : PvaConnection
 
             case PvaCommand.Message:
             {
-                var ioid = reader.ReadUInt32();
-                reader.ReadByte();
-                Log.RemoteMessage(Logger, ioid, reader.ReadString());
+                var message = ServerMessage.Read(ref reader);
+                Log.RemoteMessage(Logger, message.Ioid, message.Text);
                 break;
             }
 
@@ -208,14 +202,16 @@ internal sealed class ClientConnection : PvaConnection
             case PvaCommand.GetField:
             case PvaCommand.Process:
             {
-                var ioid = reader.ReadUInt32();
+                var peek = reader;
+                var ioid = peek.ReadUInt32();
                 ClientOperation? op;
                 lock (_lock)
                 {
                     _operations.TryGetValue(ioid, out op);
                 }
 
-                // Replies for finished operations are dropped (a late reply after DESTROY is legal).
+                // Replies for finished operations are dropped (a late reply after DESTROY is legal). The operation
+                // reads the whole reply, ioid included.
                 op?.OnReply((PvaCommand)header.Command, ref reader);
                 break;
             }

@@ -7,7 +7,7 @@ internal abstract class ClientOperation
 {
     public uint Ioid { get; set; }
 
-    /// <summary>Handles a reply for this ioid; runs on the connection's receive loop and must not block.</summary>
+    /// <summary>Handles a reply for this ioid (the reader is at its start); runs on the connection's receive loop and must not block.</summary>
     public abstract void OnReply(PvaCommand command, ref PvaReader reader);
 
     /// <summary>The connection went away before the operation finished.</summary>

@@ -45,30 +45,29 @@ internal sealed class RequestOperation : ClientOperation, IChannelOperation
         {
             if (command == PvaCommand.GetField)
             {
-                var status = reader.ReadStatus();
-                if (!status.IsSuccess)
+                var field = GetFieldReply.Read(ref reader);
+                if (!field.Status.IsSuccess)
                 {
-                    Fail(status);
+                    Fail(field.Status);
                     return;
                 }
 
-                var type = TypeCodec.ReadRequired(ref reader);
-                _result.TrySetResult(new PvValue(type));
+                _result.TrySetResult(new PvValue(field.Type!));
                 return;
             }
 
-            var sub = reader.ReadByte();
-            var st = reader.ReadStatus();
-            if (!st.IsSuccess)
+            var head = OperationReplyHead.Peek(reader);
+            if ((head.Sub & SubCommand.Init) != 0)
             {
-                Fail(st);
-                return;
-            }
+                var init = OperationInitReply.Read(ref reader, command);
+                if (!init.Status.IsSuccess)
+                {
+                    Fail(init.Status);
+                    return;
+                }
 
-            if ((sub & SubCommand.Init) != 0)
-            {
-                Type = command is PvaCommand.Rpc ? null : TypeCodec.ReadRequired(ref reader);
-                ResultType = command is PvaCommand.PutGet ? TypeCodec.ReadRequired(ref reader) : Type;
+                Type = init.Type;
+                ResultType = init.ResultType;
                 _init.TrySetResult(Type);
                 return;
             }
@@ -78,35 +77,52 @@ internal sealed class RequestOperation : ClientOperation, IChannelOperation
                 case PvaCommand.Get:
                 case PvaCommand.PutGet:
                 {
-                    var value = new PvValue(ResultType!);
-                    ValueCodec.ReadPartial(ref reader, value, new BitSet());
-                    _result.TrySetResult(value);
+                    var data = DataReply.Read(ref reader, command, ResultType!);
+                    if (data.Status.IsSuccess)
+                    {
+                        _result.TrySetResult(data.Value);
+                    }
+                    else
+                    {
+                        Fail(data.Status);
+                    }
+
                     break;
                 }
 
                 case PvaCommand.Put:
-                    _result.TrySetResult(null);
-                    break;
-                case PvaCommand.Rpc:
                 {
-                    if (reader.IsEmpty)
+                    var status = StatusReply.Read(ref reader, command).Status;
+                    if (status.IsSuccess)
                     {
                         _result.TrySetResult(null);
-                        break;
                     }
-
-                    var type = TypeCodec.Read(ref reader);
-                    if (type is null)
+                    else
                     {
-                        _result.TrySetResult(null);
-                        break;
+                        Fail(status);
                     }
 
-                    var value = new PvValue(type);
-                    ValueCodec.ReadFull(ref reader, value);
-                    _result.TrySetResult(value);
                     break;
                 }
+
+                case PvaCommand.Rpc:
+                {
+                    var rpc = RpcReply.Read(ref reader);
+                    if (rpc.Status.IsSuccess)
+                    {
+                        _result.TrySetResult(rpc.Result);
+                    }
+                    else
+                    {
+                        Fail(rpc.Status);
+                    }
+
+                    break;
+                }
+
+                default:
+                    reader.Skip(reader.Remaining);
+                    break;
             }
         }
         catch (PvaProtocolException e)

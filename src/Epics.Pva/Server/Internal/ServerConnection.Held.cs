@@ -28,6 +28,7 @@ internal sealed partial class ServerConnection
         lock (_lock)
         {
             _held[ioid] = (request, channel); // before the PV sees it: an Open on another thread may release it at once
+            channel.Ioids.Add(ioid);
         }
 
         var result = channel.Pv.TryHold(request);
@@ -49,6 +50,7 @@ internal sealed partial class ServerConnection
             }
 
             _held.Remove(request.Ioid);
+            h.Channel.Ioids.Remove(request.Ioid);
             return !IsClosed;
         }
     }

@@ -150,7 +150,10 @@ internal sealed class ServerMonitor
         Flush();
     }
 
-    /// <summary>Sends what the window and the connection's backlog allow.</summary>
+    /// <summary>
+    /// Sends what the window and the connection's backlog allow; when the backlog stops it, the connection flushes
+    /// this monitor again after its next send.
+    /// </summary>
     public void Flush()
     {
         var sent = false;
@@ -158,21 +161,26 @@ internal sealed class ServerMonitor
         {
             // Dequeue and send under the lock: Flush runs on the producer, receive (acks) and send threads at once, and
             // updates must reach the connection in queue order.
-            while (_running && _queue.Count > 0 && (!_pipeline || _window > 0) && _connection.CanSendMore)
+            while (_running && _queue.Count > 0 && (!_pipeline || _window > 0))
             {
+                if (!_connection.CanSendMore)
+                {
+                    _connection.WaitForRoom(this);
+                    if (!_connection.CanSendMore)
+                    {
+                        break; // checked again after registering: a send that completed in between found nobody waiting
+                    }
+
+                    continue;
+                }
+
                 var entry = _queue.Dequeue();
                 if (_pipeline)
                 {
                     _window--;
                 }
 
-                _connection.Send(PvaCommand.Monitor, (Ioid, entry), static (in PvaWriter w, in (uint Ioid, Entry E) s) =>
-                {
-                    w.WriteUInt32(s.Ioid);
-                    w.WriteByte(SubCommand.Execute);
-                    ValueCodec.WritePartial(w, s.E.Value, s.E.Changed);
-                    w.WriteBitSet(s.E.Overrun);
-                });
+                _connection.SendMessage(new MonitorUpdate(Ioid, entry.Value, entry.Changed, entry.Overrun));
                 entry.Value.Dispose();
                 _sent++;
                 sent = true;
@@ -200,12 +208,7 @@ internal sealed class ServerMonitor
             DropQueue();
         }
 
-        _connection.Send(PvaCommand.Monitor, (Ioid, status), static (in PvaWriter w, in (uint Ioid, PvaStatus Status) s) =>
-        {
-            w.WriteUInt32(s.Ioid);
-            w.WriteByte(SubCommand.Destroy);
-            w.WriteStatus(s.Status);
-        });
+        _connection.SendMessage(new MonitorFinish(Ioid, status));
         _connection.ForgetOperation(Ioid);
         if (Distributor is not null)
         {
