@@ -163,7 +163,7 @@ public sealed class MirrorServer : IAsyncDisposable
                 _logger.LogInformation("Source {Source} connected: serving {Mirror}", spec.SourceName, spec.MirrorName);
                 break;
             case MirrorSourceState.Disconnected:
-                _logger.LogWarning("Source {Source} disconnected: {Mirror} is INVALID until it returns", spec.SourceName, spec.MirrorName);
+                _logger.LogWarning("Source {Source} disconnected: {Mirror} has no value until it returns", spec.SourceName, spec.MirrorName);
                 break;
             case MirrorSourceState.NotFound:
                 _logger.LogWarning("Source {Source} of {Mirror} not found after {Seconds} s; still looking", spec.SourceName, spec.MirrorName, Options.SourceTimeout.TotalSeconds);

@@ -16,7 +16,7 @@ public enum MirrorSourceState
     /// <summary>The source has not answered within <see cref="MirrorServerOptions.SourceTimeout"/>; the mirror keeps looking.</summary>
     NotFound,
 
-    /// <summary>The source went away: the mirror record keeps its last value with an INVALID alarm until the source returns.</summary>
+    /// <summary>The source went away: the mirror record has no value until the source returns (its monitors wait).</summary>
     Disconnected,
 
     /// <summary>The source refused the monitor (bad request, no read access): that monitor gives up.</summary>

@@ -106,7 +106,7 @@ public sealed partial class StreamingCommandTests
         await output.WaitForAsync("Source 'src:gone' of mirror channel m:gone not found yet; still looking", cts.Token);
 
         source.Close();
-        await output.WaitForAsync("Source 'src:x' of mirror channel m:x disconnected: m:x is INVALID until it returns", cts.Token);
+        await output.WaitForAsync("Source 'src:x' of mirror channel m:x disconnected: m:x has no value until it returns", cts.Token);
         source.Open(NTScalar.Create(ScalarType.Double).Structure);
         await output.WaitForAsync("Source 'src:x' of mirror channel m:x connected: serving m:x", cts.Token);
 

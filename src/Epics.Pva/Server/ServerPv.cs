@@ -243,7 +243,11 @@ public abstract partial class ServerPv
             _current.Dispose();
             _current = null;
             var closeCount = ++_closeCount;
-            if (Options.ReopenTimeout > TimeSpan.Zero)
+            if (Options.ReopenTimeout == Timeout.InfiniteTimeSpan)
+            {
+                // Subscriptions wait for the next Open however long it takes.
+            }
+            else if (Options.ReopenTimeout > TimeSpan.Zero)
             {
                 _reopenTimer = Options.TimeProvider.CreateTimer(_ => ReopenTimedOut(closeCount), null, Options.ReopenTimeout, Timeout.InfiniteTimeSpan);
             }

@@ -30,7 +30,8 @@ public sealed record ServerPvOptions
     /// <summary>
     /// After <see cref="ServerPv.Close"/>, how long subscriptions wait for the PV to open again before they finish
     /// (default 2 s). An <see cref="ServerPv.Open"/> within it with the same type continues them; with another type
-    /// it finishes them with <see cref="ServerPv.TypeChangedStatus"/>. <see cref="TimeSpan.Zero"/> finishes them at once.
+    /// it finishes them with <see cref="ServerPv.TypeChangedStatus"/>. <see cref="TimeSpan.Zero"/> finishes them at once;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> keeps them waiting for ever.
     /// </summary>
     public TimeSpan ReopenTimeout { get; init; } = TimeSpan.FromSeconds(2);
 

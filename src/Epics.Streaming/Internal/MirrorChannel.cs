@@ -6,23 +6,22 @@ namespace Epics.Streaming.Internal;
 /// <summary>
 /// The mirror record of one channel-map entry (framework.md §10.2), fed by K source monitors. The record is served
 /// from the start without a type, so clients that come first wait for the first source update (which gives it its
-/// structure) instead of finding nothing. When the source goes away the record stays with its last value marked
-/// INVALID ("source disconnected"), so downstream monitors stay and resume when it returns; a source that returns
-/// with another structure re-types the record, and our clients follow (their subscriptions are re-created).
+/// structure) instead of finding nothing. When the source goes away the record loses its value (it is closed, never
+/// re-sent stale as if new): its monitors wait, new gets are held and fail after 30 s, and the source's next update
+/// opens it again; monitors resume with it (or, with another structure, end with "type changed" and ours re-subscribe).
 /// </summary>
 internal sealed class MirrorChannel
 {
-    private const int InvalidSeverity = 3;
-    private const int ClientAlarmStatus = 7;
-
     private readonly Lock _lock = new();
     private readonly MirrorChannelSpec _spec;
-    private readonly SharedPv _pv = new();
+    // Monitors wait for the source however long it is away: a pipeline stage behind the mirror resumes by itself.
+    private static readonly ServerPvOptions RecordOptions = new() { ReopenTimeout = Timeout.InfiniteTimeSpan };
+
+    private readonly SharedPv _pv = new(RecordOptions);
     private readonly Action<MirrorChannel, MirrorSourceState, string?> _changed;
     private readonly long[] _received;
     private readonly long[] _overruns;
     private PvType? _type;
-    private bool _sourceLost;
     private int _skip;
     private bool _everConnected;
 
@@ -44,7 +43,7 @@ internal sealed class MirrorChannel
         {
             lock (_lock)
             {
-                return _type is not null && !_sourceLost;
+                return _pv.IsOpen;
             }
         }
     }
@@ -94,28 +93,18 @@ internal sealed class MirrorChannel
                 _overruns[monitor]++;
             }
 
-            if (_type is null || _sourceLost || !_type.Equals(value.Type))
+            if (_type is null || !_pv.IsOpen || !_type.Equals(value.Type))
             {
-                // The first update, or the first since the source came back: it carries the whole value, and the other
-                // monitors' first updates are duplicates of it.
-                if (_type is not null && !_type.Equals(value.Type))
+                // The first update, or the first since the source came back or changed its structure: it carries the
+                // whole value, and the other monitors' first updates are duplicates of it.
+                if (_pv.IsOpen)
                 {
                     _pv.Close(); // another structure: subscriptions end with "type changed" and ours re-subscribe
                 }
 
-                if (_type is null || !_type.Equals(value.Type))
-                {
-                    _pv.Open(value);
-                    _type = value.Type;
-                }
-                else
-                {
-                    value.MarkAllChanged();
-                    _pv.Post(value);
-                }
-
+                _pv.Open(value);
+                _type = value.Type;
                 _skip = _spec.MonitorCount - 1;
-                _sourceLost = false;
                 _everConnected = true;
                 connected = true;
             }
@@ -141,34 +130,17 @@ internal sealed class MirrorChannel
         }
     }
 
-    /// <summary>
-    /// The source disconnected: the record keeps its last value with an INVALID alarm (or, without an alarm field, loses
-    /// its value until the source returns).
-    /// </summary>
+    /// <summary>The source disconnected: the record loses its value until the source's next update.</summary>
     public void OnDisconnected()
     {
         lock (_lock)
         {
-            if (_type is null || _sourceLost)
+            if (_type is null)
             {
                 return;
             }
 
-            _sourceLost = true;
-            if (_type["alarm"] is { Kind: TypeKind.Structure } alarm && alarm["severity"] is not null && alarm["status"] is not null
-                && alarm["message"] is not null)
-            {
-                using var update = new PvValue(_type);
-                update["alarm.severity"].Set(InvalidSeverity);
-                update["alarm.status"].Set(ClientAlarmStatus);
-                update["alarm.message"].Set("source disconnected");
-                _pv.Post(update);
-            }
-            else
-            {
-                _pv.Close();
-                _type = null;
-            }
+            _pv.Close();
         }
 
         _changed(this, MirrorSourceState.Disconnected, null);

@@ -144,7 +144,7 @@ internal static class MirrorServerCommand
     {
         MirrorSourceState.Connected => wasTroubled ? $"Source '{e.SourceName}' of mirror channel {e.MirrorName} connected: serving {e.MirrorName}" : null,
         MirrorSourceState.NotFound => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} not found yet; still looking",
-        MirrorSourceState.Disconnected => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} disconnected: {e.MirrorName} is INVALID until it returns",
+        MirrorSourceState.Disconnected => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} disconnected: {e.MirrorName} has no value until it returns",
         _ => $"Source '{e.SourceName}' of mirror channel {e.MirrorName} failed: {e.Detail}",
     };
 
