@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Epics.Streaming.Tests;
@@ -85,12 +83,7 @@ internal sealed class ToolProcess : IAsyncDisposable
     }
 
     /// <summary>A UDP port free right now on 127.0.0.1.</summary>
-    public static int FreeUdpPort()
-    {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
-    }
+    public static int FreeUdpPort() => Pvstream.Testing.TestPorts.Next();
 
     private void Append(string? line)
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
 using Epics.Pva.Data;
@@ -143,12 +141,7 @@ public sealed partial class StreamingCommandTests
         ["EPICS_CAS_SERVER_PORT"] = "0",
     };
 
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    private static int FreeUdpPort() => Pvstream.Testing.TestPorts.Next();
 
     private static string Fixture(string name)
     {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 using Epics.Ca.Client;
@@ -60,16 +58,8 @@ internal sealed class SoftIoc : IAsyncDisposable
         return path;
     }
 
-    /// <summary>A port that was free for both UDP and TCP on 127.0.0.1 a moment ago (RSRV needs a fixed one).</summary>
-    public static int FreePort()
-    {
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-        return port;
-    }
+    /// <summary>A fixed port for a peer, free now and outside the ephemeral range (see <see cref="Pvstream.Testing.TestPorts"/>).</summary>
+    public static int FreePort() => Pvstream.Testing.TestPorts.Next();
 
     /// <summary>Client options that search only 127.0.0.1:<paramref name="port"/>.</summary>
     public static CaClientOptions ClientOptions(int port) => CaClientOptions.FromDictionary(new Dictionary<string, string>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 
 namespace Epics.Pva.IntegrationTests.Peers;
 
@@ -47,16 +45,8 @@ internal static class PeerTools
         ["EPICS_PVA_BROADCAST_PORT"] = udpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>A UDP/TCP port number that was free a moment ago (for peers that need a fixed port).</summary>
-    public static int FreePort()
-    {
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-        using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-        return port;
-    }
+    /// <summary>A fixed port for a peer, free now and outside the ephemeral range (see <see cref="Pvstream.Testing.TestPorts"/>).</summary>
+    public static int FreePort() => Pvstream.Testing.TestPorts.Next();
 
     /// <summary>Runs a tool to completion; returns its exit code and its stdout and stderr together.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Epics.Streaming.Tests.Peers;
 
@@ -93,25 +91,7 @@ internal static class PeerSetup
         ["PYTHONPATH"] = PythonPath,
     };
 
-    private static int FreePort()
-    {
-        while (true)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken for TCP: try another.
-            }
-        }
-    }
+    private static int FreePort() => Pvstream.Testing.TestPorts.Next();
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
 
