@@ -25,6 +25,12 @@ internal abstract class PvaConnection : IAsyncDisposable
 
     private const int ReceiveBufferSize = 256 * 1024;
 
+    // While a large payload arrives, the socket wakes the reader only once this much of it (or all that is left) is
+    // queued (SO_RCVLOWAT): a few large reads per frame instead of one per arriving chunk, each a thread-pool hop.
+    // Linux caps it at half the receive buffer, which it grows to fit, so a reader is never left waiting (other
+    // systems are left alone). It never exceeds what is left of the message, and goes back to 1 right after it.
+    private const int LowWaterBytes = 1024 * 1024;
+
     // A large message gets a buffer of its claimed size up to this at once (every detector frame up to 64 MiB is read
     // with no copy); beyond it the buffer grows as bytes arrive, so a header alone cannot make us reserve a gigabyte.
     private const int ReserveAhead = 64 * 1024 * 1024;
@@ -41,6 +47,12 @@ internal abstract class PvaConnection : IAsyncDisposable
     private int _signaled;
     private int _rxStart;
     private int _rxEnd;
+
+    // Set after a large message: the next header is read alone, so the frame after it lands in its own buffer
+    // instead of partly in _rx (a copy of up to 256 KiB per frame otherwise).
+    private bool _afterLarge;
+    private int _lowWater = 1;
+    private bool _lowWaterUnsupported = !OperatingSystem.IsLinux();
     private readonly ReceiveBuffer _largeBacking = new();
     private readonly ReceiveBuffer _segmentBacking = new();
     private ReceiveBuffer? _dispatchBacking;
@@ -411,7 +423,8 @@ internal abstract class PvaConnection : IAsyncDisposable
                 else
                 {
                     // A large message (a detector frame): read it straight into a pooled buffer of its size, which the
-                    // decoded array may then keep (no copy out of the message).
+                    // decoded array may then keep (no copy out of the message). Whatever of it the small-message buffer
+                    // already holds is copied; in a stream of frames that is nothing (see _afterLarge).
                     var buffer = FrameBufferPool.Shared.Rent(Math.Min(size, ReserveAhead));
                     try
                     {
@@ -430,6 +443,7 @@ internal abstract class PvaConnection : IAsyncDisposable
                             }
 
                             var want = Math.Min(size, buffer.Length) - have;
+                            SetLowWater(Math.Min(size - have, LowWaterBytes));
                             var n = await _socket.ReceiveAsync(buffer.AsMemory(have, want), SocketFlags.None, _closed.Token).ConfigureAwait(false);
                             if (n == 0)
                             {
@@ -440,6 +454,8 @@ internal abstract class PvaConnection : IAsyncDisposable
                             Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
                         }
 
+                        SetLowWater(1);
+                        _afterLarge = true;
                         _largeBacking.Reset(buffer, 0, FrameBufferPool.Shared);
 
                         Deliver(header, buffer.AsSpan(0, size), _largeBacking);
@@ -575,6 +591,24 @@ internal abstract class PvaConnection : IAsyncDisposable
         _segmentLength += payload.Length;
     }
 
+    private void SetLowWater(int bytes)
+    {
+        if (bytes == _lowWater || _lowWaterUnsupported)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveLowWater, bytes);
+            _lowWater = bytes;
+        }
+        catch (SocketException)
+        {
+            _lowWaterUnsupported = true; // not every platform lets it be set; reads are then just smaller
+        }
+    }
+
     // Makes at least `count` bytes available from _rxStart; false at a clean end of stream.
     private async ValueTask<bool> FillAsync(int count)
     {
@@ -590,9 +624,12 @@ internal abstract class PvaConnection : IAsyncDisposable
             _rxStart = 0;
         }
 
+        var exact = _afterLarge;
+        _afterLarge = false;
         while (_rxEnd - _rxStart < count)
         {
-            var n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd), SocketFlags.None, _closed.Token).ConfigureAwait(false);
+            var room = exact ? count - (_rxEnd - _rxStart) : _rx.Length - _rxEnd;
+            var n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd, room), SocketFlags.None, _closed.Token).ConfigureAwait(false);
             if (n == 0)
             {
                 if (_rxEnd - _rxStart > 0)
