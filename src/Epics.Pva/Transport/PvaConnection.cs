@@ -60,6 +60,7 @@ internal abstract class PvaConnection : IAsyncDisposable
     private int _segmentLength;
     private byte _segmentCommand;
     private bool _segmentOpen;
+    private int _lastSegmentedLength;
     private long _lastReceiveTimestamp;
     private Task? _receiveTask;
     private Task? _sendTask;
@@ -541,6 +542,7 @@ internal abstract class PvaConnection : IAsyncDisposable
         if (segment == PvaHeader.SegmentLast)
         {
             _segmentOpen = false;
+            _lastSegmentedLength = _segmentLength;
             var whole = header with { Flags = (byte)(header.Flags & ~PvaHeader.SegmentMask), PayloadSize = (uint)_segmentLength };
             _segmentBacking.Reset(_segmentBuffer, 0, FrameBufferPool.Shared);
             Dispatch(whole, _segmentBuffer.AsSpan(0, _segmentLength), _segmentBacking);
@@ -573,6 +575,19 @@ internal abstract class PvaConnection : IAsyncDisposable
         if (needed > Limits.MaxMessageSize)
         {
             ProtocolErrors.Throw($"segmented message grows over the limit of {Limits.MaxMessageSize} bytes");
+        }
+
+        if (_segmentLength == 0 && _lastSegmentedLength > (_segmentBuffer?.Length ?? 0))
+        {
+            // Detector frames repeat their size: a new segmented message starts with room for the previous one
+            // (capped as a header's claim is), so equal frames are reassembled with no regrowth and no extra copy,
+            // in a buffer hardly larger than the frame rather than up to twice it.
+            if (_segmentBuffer is not null)
+            {
+                FrameBufferPool.Shared.Return(_segmentBuffer);
+            }
+
+            _segmentBuffer = FrameBufferPool.Shared.Rent((int)Math.Min(Math.Max(needed, _lastSegmentedLength), Math.Max(needed, ReserveAhead)));
         }
 
         if (_segmentBuffer is null || _segmentBuffer.Length < needed)
