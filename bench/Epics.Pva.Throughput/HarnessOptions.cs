@@ -5,7 +5,7 @@ namespace Epics.Pva.Throughput;
 
 /// <summary>
 /// Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--subscribers N]
-/// [--attributes N] [--all | --big] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]</c>.
+/// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]</c>.
 /// </summary>
 internal sealed record HarnessOptions
 {
@@ -25,6 +25,9 @@ internal sealed record HarnessOptions
     public int Queue { get; init; }
 
     public bool All { get; init; }
+
+    /// <summary>Runs of each scenario; with more than one, a table of medians follows.</summary>
+    public int Repeat { get; init; } = 1;
 
     /// <summary>Only the large-frame scenarios of --all (to run them when the machine is quietest).</summary>
     public bool Big { get; init; }
@@ -100,6 +103,7 @@ internal sealed record HarnessOptions
                 "--warmup" => o with { WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--queue" => o with { Queue = (int)ParsePositive(name, Next()) },
                 "--all" => o with { All = true },
+                "--repeat" => o with { Repeat = (int)ParsePositive(name, Next()) },
                 "--big" => o with { Big = true },
                 "--subscribers" => o with { Subscribers = (int)ParsePositive(name, Next()) },
                 "--attributes" => o with { Attributes = int.Parse(Next(), CultureInfo.InvariantCulture) },

@@ -72,10 +72,33 @@ internal static class Orchestrator
         }
 
         Console.WriteLine($"  pinned bytes per received frame {r.PinnedPerReceivedFrame:F0} = {r.PinnedPerReceivedFrame / o.FrameBytes:F3} x the image");
+        if (r.Server.Note.Length > 0)
+        {
+            Console.WriteLine($"  server: {r.Server.Note}");
+        }
+
+        if (baseline is not null)
+        {
+            Console.WriteLine($"  socket pair CPU µs/frame: server {1e6 * baseline.Server.CpuSeconds / Math.Max(1, baseline.Server.Frames):F1}, client {1e6 * baseline.Client.CpuSeconds / Math.Max(1, baseline.Client.Frames):F1}");
+        }
+
         if (r.Client.Note.Length > 0)
         {
             Console.WriteLine($"  client: {r.Client.Note}");
         }
+    }
+
+    /// <summary>
+    /// The run with the median PVA GB/s, with the socket pair and iperf3 figures replaced by their own medians over
+    /// <paramref name="runs"/> (on a shared machine one run's ratio says little).
+    /// </summary>
+    public static Row Median(IReadOnlyList<Row> runs)
+    {
+        var byPva = runs.OrderBy(r => r.Pva.GigabytesPerSecond).ToList();
+        var middle = byPva[byPva.Count / 2];
+        var sockets = runs.Where(r => r.Socket is not null).Select(r => r.Socket!).OrderBy(s => s.GigabytesPerSecond).ToList();
+        var iperfs = runs.Where(r => r.Iperf is not null).Select(r => r.Iperf!.Value).Order().ToList();
+        return new Row(middle.Pva, sockets.Count > 0 ? sockets[sockets.Count / 2] : null, iperfs.Count > 0 ? iperfs[iperfs.Count / 2] : null);
     }
 
     public static string Table(IReadOnlyList<Row> rows)

@@ -3,7 +3,7 @@ using Epics.Pva.Throughput;
 // Loopback monitor throughput: server and client are separate processes (children of this one).
 //   dotnet run -c Release --project bench/Epics.Pva.Throughput -- [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--baseline]
 //   dotnet run -c Release --project bench/Epics.Pva.Throughput -- [--subscribers N] [--attributes N] [--no-iperf]
-//   dotnet run -c Release --project bench/Epics.Pva.Throughput -- --all [--seconds N]   (or --big: the large frames only)
+//   dotnet run -c Release --project bench/Epics.Pva.Throughput -- --all [--seconds N] [--repeat N]   (or --big: the large frames only)
 HarnessOptions o;
 try
 {
@@ -46,37 +46,51 @@ HarnessOptions[] big =
 ];
 var scenarios = o.All ? [.. small, .. big] : o.Big ? big : new[] { o };
 var rows = new List<Orchestrator.Row>();
+var medians = new List<Orchestrator.Row>();
 foreach (var s in scenarios)
 {
-    Orchestrator.Outcome? baseline = null;
-    double? iperf = null;
-    var large = s.FrameBytes >= 1024 * 1024;
-    if (large && s.Iperf)
+    var runs = new List<Orchestrator.Row>();
+    for (var run = 0; run < o.Repeat; run++)
     {
-        // Before and after the two runs, averaged: the load of a shared machine drifts within minutes.
-        iperf = await Ceilings.IperfAsync(s.Seconds);
+        Orchestrator.Outcome? baseline = null;
+        double? iperf = null;
+        var large = s.FrameBytes >= 1024 * 1024;
+        if (large && s.Iperf)
+        {
+            // Before and after the two runs, averaged: the load of a shared machine drifts within minutes.
+            iperf = await Ceilings.IperfAsync(s.Seconds);
+        }
+
+        if (s.Baseline || large)
+        {
+            baseline = await Orchestrator.RunAsync(s, socket: true);
+        }
+
+        var pva = await Orchestrator.RunAsync(s, socket: false);
+        if (iperf is { } before && await Ceilings.IperfAsync(s.Seconds) is { } after)
+        {
+            Console.WriteLine($"  iperf3 before/after: {before:F2} / {after:F2} GB/s; load average now {Load()}");
+            iperf = (before + after) / 2;
+        }
+
+        var row = new Orchestrator.Row(pva, baseline, iperf);
+        Orchestrator.PrintDetail(row);
+        runs.Add(row);
     }
 
-    if (s.Baseline || large)
-    {
-        baseline = await Orchestrator.RunAsync(s, socket: true);
-    }
-
-    var pva = await Orchestrator.RunAsync(s, socket: false);
-    if (iperf is { } before && await Ceilings.IperfAsync(s.Seconds) is { } after)
-    {
-        Console.WriteLine($"  iperf3 before/after: {before:F2} / {after:F2} GB/s; load average now {Load()}");
-        iperf = (before + after) / 2;
-    }
-
-    var row = new Orchestrator.Row(pva, baseline, iperf);
-    Orchestrator.PrintDetail(row);
-    rows.Add(row);
+    rows.AddRange(runs);
+    medians.Add(Orchestrator.Median(runs));
 }
 
 Console.WriteLine();
 Console.WriteLine($"load average at end: {Load()}");
 Console.WriteLine(Orchestrator.Table(rows));
+if (o.Repeat > 1)
+{
+    Console.WriteLine($"Median of {o.Repeat} runs per scenario (PVA run of median GB/s; socket pair and iperf3 medians of their own runs):");
+    Console.WriteLine(Orchestrator.Table(medians));
+}
+
 return 0;
 
 static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";

@@ -36,6 +36,7 @@ internal static class PvaRoles
 
         using var stop = new CancellationTokenSource();
         long posted = 0;
+        long waitTicks = 0;
         var producer = Task.Run(async () =>
         {
             while (pv.SubscriberCount < o.Subscribers)
@@ -46,7 +47,9 @@ internal static class PvaRoles
             var id = 0;
             while (!stop.IsCancellationRequested)
             {
+                var waitStart = Stopwatch.GetTimestamp();
                 await pv.WaitForRoomAsync(stop.Token);
+                Interlocked.Add(ref waitTicks, Stopwatch.GetTimestamp() - waitStart);
                 if (pv.SubscriberCount < o.Subscribers)
                 {
                     // The client is leaving: posting into no queue would only inflate the count of frames sent.
@@ -75,17 +78,21 @@ internal static class PvaRoles
 
         using var stats = new ProcessStats();
         long postedAtMark = 0;
+        long waitAtMark = 0;
         while (await StdinLine.ReadAsync() is { } line)
         {
             if (line == "MARK")
             {
                 postedAtMark = Interlocked.Read(ref posted);
+                waitAtMark = Interlocked.Read(ref waitTicks);
                 stats.Mark();
             }
             else if (line == "STOP")
             {
                 var frames = Interlocked.Read(ref posted) - postedAtMark;
+                var waited = (Interlocked.Read(ref waitTicks) - waitAtMark) / (double)Stopwatch.Frequency;
                 var result = stats.Finish(new RoleResult { Role = "pva-server", Frames = frames, Bytes = frames * o.FrameBytes });
+                result = result with { Note = $"producer waited for room in the subscriber queues {100 * waited / result.Seconds:F0}% of the time" };
                 Console.WriteLine("RESULT " + ResultJson.Write(result));
                 break;
             }
