@@ -3,7 +3,10 @@ using Epics.Pva.Data;
 
 namespace Epics.Pva.Throughput;
 
-/// <summary>Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--all]</c>.</summary>
+/// <summary>
+/// Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--subscribers N]
+/// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]</c>.
+/// </summary>
 internal sealed record HarnessOptions
 {
     public string Role { get; init; } = "run";
@@ -23,11 +26,35 @@ internal sealed record HarnessOptions
 
     public bool All { get; init; }
 
+    /// <summary>Runs of each scenario; with more than one, a table of medians follows.</summary>
+    public int Repeat { get; init; } = 1;
+
+    /// <summary>Only the large-frame scenarios of --all (to run them when the machine is quietest).</summary>
+    public bool Big { get; init; }
+
+    /// <summary>Pipelined monitors the client opens on the one PV (one connection).</summary>
+    public int Subscribers { get; init; } = 1;
+
+    /// <summary>NTAttributes on every frame, set once and unchanged afterwards.</summary>
+    public int Attributes { get; init; }
+
+    /// <summary>Run iperf3 over loopback next to large-frame scenarios when it is installed.</summary>
+    public bool Iperf { get; init; } = true;
+
     /// <summary>Monitor with pipeline=true (flow control by acks); --no-pipeline for a plain queued monitor.</summary>
     public bool Pipeline { get; init; } = true;
 
     /// <summary>Run the plain-socket baseline alongside a PVA run (always on for frames of 1 MiB or more).</summary>
     public bool Baseline { get; init; }
+
+    /// <summary>Socket pair baseline: "async" (the default, measured faster here) or "blocking" (dedicated threads, blocking calls).</summary>
+    public string SocketMode { get; init; } = "async";
+
+    /// <summary>SO_SNDBUF/SO_RCVBUF for the socket pair; 0 leaves the kernel's autotuning on.</summary>
+    public int SocketBufferBytes { get; init; }
+
+    /// <summary>SO_RCVLOWAT of the socket pair's reader (the frames stream back to back, so it never waits in vain); 0 = off.</summary>
+    public int SocketLowWater { get; init; } = 1024 * 1024;
 
     public int UdpPort { get; init; }
 
@@ -38,6 +65,8 @@ internal sealed record HarnessOptions
     public int EffectiveQueue => Queue > 0 ? Queue : FrameBytes <= 1024 * 1024 ? 64 : 4;
 
     public string FrameText => $"{Width}x{Height} {TypeText(Type)}";
+
+    public string ScenarioText => $"{FrameText}, {Subscribers} sub, {Attributes} attr";
 
     public static string TypeText(ScalarType type) => type switch
     {
@@ -74,8 +103,16 @@ internal sealed record HarnessOptions
                 "--warmup" => o with { WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--queue" => o with { Queue = (int)ParsePositive(name, Next()) },
                 "--all" => o with { All = true },
+                "--repeat" => o with { Repeat = (int)ParsePositive(name, Next()) },
+                "--big" => o with { Big = true },
+                "--subscribers" => o with { Subscribers = (int)ParsePositive(name, Next()) },
+                "--attributes" => o with { Attributes = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--no-iperf" => o with { Iperf = false },
                 "--no-pipeline" => o with { Pipeline = false },
                 "--baseline" => o with { Baseline = true },
+                "--socket-mode" => o with { SocketMode = Next() is "async" or "blocking" ? args[i] : throw new ArgumentException("--socket-mode wants async or blocking") },
+                "--socket-buffer" => o with { SocketBufferBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--socket-lowat" => o with { SocketLowWater = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--udp" => o with { UdpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--tcp" => o with { TcpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {name}"),
@@ -90,7 +127,9 @@ internal sealed record HarnessOptions
     [
         "--frames", $"{Width}x{Height}", "--type", Type.TypeName(),
         "--seconds", Seconds.ToString(CultureInfo.InvariantCulture), "--warmup", WarmupSeconds.ToString(CultureInfo.InvariantCulture),
-        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],
+        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), "--socket-mode", SocketMode,
+        "--socket-buffer", SocketBufferBytes.ToString(CultureInfo.InvariantCulture), "--socket-lowat", SocketLowWater.ToString(CultureInfo.InvariantCulture),
+        "--subscribers", Subscribers.ToString(CultureInfo.InvariantCulture), "--attributes", Attributes.ToString(CultureInfo.InvariantCulture), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],
     ];
 
     private static HarnessOptions ParseFrames(HarnessOptions o, string text)

@@ -14,6 +14,9 @@ internal sealed record RoleResult
 
     public long Bytes { get; init; }
 
+    /// <summary>Monitor updates received over the window by all subscriptions (client only).</summary>
+    public long Updates { get; init; }
+
     /// <summary>Frames missing from the uniqueId sequence (client only).</summary>
     public long Lost { get; init; }
 
@@ -30,6 +33,16 @@ internal sealed record RoleResult
     /// <summary>Frame buffers the pool had to create during the window (0 = every frame reused a buffer).</summary>
     public long PoolAllocations { get; init; }
 
+    /// <summary>Buffers rented from the shared frame pool during the window, and their total bytes.</summary>
+    public long PoolRents { get; init; }
+
+    public long PoolBytesRented { get; init; }
+
+    /// <summary>The shared pool's pinned bytes (rented plus idle) and idle bytes at the end of the window.</summary>
+    public long PoolPinnedBytes { get; init; }
+
+    public long PoolIdleBytes { get; init; }
+
     public long WorkingSetStart { get; init; }
 
     public long WorkingSetEnd { get; init; }
@@ -45,7 +58,10 @@ internal sealed record RoleResult
     public string Note { get; init; } = string.Empty;
 }
 
-/// <summary>Samples this process: CPU time, GC counts, allocation, working set (peak sampled every 100 ms).</summary>
+/// <summary>
+/// Samples this process: CPU time, GC counts, bytes allocated by every thread (GC.GetTotalAllocatedBytes), the shared
+/// frame pool's counters, working set (peak sampled every 100 ms).
+/// </summary>
 internal sealed class ProcessStats : IDisposable
 {
     private readonly Process _process = Process.GetCurrentProcess();
@@ -56,7 +72,7 @@ internal sealed class ProcessStats : IDisposable
     private int _gen1;
     private int _gen2;
     private long _allocated;
-    private long _poolAllocations;
+    private FrameBufferPoolStatistics _pool;
     private long _wsStart;
     private long _wsPeak;
     private long _workItems;
@@ -72,8 +88,8 @@ internal sealed class ProcessStats : IDisposable
         _gen0 = GC.CollectionCount(0);
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
-        _allocated = GC.GetTotalAllocatedBytes(precise: false);
-        _poolAllocations = FrameBufferPool.Shared.Allocations;
+        _allocated = GC.GetTotalAllocatedBytes(precise: true);
+        _pool = FrameBufferPool.Shared.Statistics;
         _wsStart = Environment.WorkingSet;
         Interlocked.Exchange(ref _wsPeak, _wsStart);
         _workItems = ThreadPool.CompletedWorkItemCount;
@@ -89,6 +105,7 @@ internal sealed class ProcessStats : IDisposable
         _timer.Change(Timeout.Infinite, Timeout.Infinite);
         Sample();
         _process.Refresh();
+        var pool = FrameBufferPool.Shared.Statistics;
         return result with
         {
             Seconds = seconds,
@@ -96,8 +113,12 @@ internal sealed class ProcessStats : IDisposable
             Gen0 = GC.CollectionCount(0) - _gen0,
             Gen1 = GC.CollectionCount(1) - _gen1,
             Gen2 = GC.CollectionCount(2) - _gen2,
-            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: false) - _allocated,
-            PoolAllocations = FrameBufferPool.Shared.Allocations - _poolAllocations,
+            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - _allocated,
+            PoolAllocations = pool.Allocations - _pool.Allocations,
+            PoolRents = pool.Rents - _pool.Rents,
+            PoolBytesRented = pool.BytesRented - _pool.BytesRented,
+            PoolPinnedBytes = pool.PinnedBytes,
+            PoolIdleBytes = pool.IdleBytes,
             WorkingSetStart = _wsStart,
             WorkingSetEnd = Environment.WorkingSet,
             WorkingSetPeak = Interlocked.Read(ref _wsPeak),

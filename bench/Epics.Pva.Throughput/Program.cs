@@ -1,9 +1,9 @@
-using Epics.Pva.Data;
 using Epics.Pva.Throughput;
 
 // Loopback monitor throughput: server and client are separate processes (children of this one).
 //   dotnet run -c Release --project bench/Epics.Pva.Throughput -- [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--baseline]
-//   dotnet run -c Release --project bench/Epics.Pva.Throughput -- --all [--seconds N]
+//   dotnet run -c Release --project bench/Epics.Pva.Throughput -- [--subscribers N] [--attributes N] [--no-iperf]
+//   dotnet run -c Release --project bench/Epics.Pva.Throughput -- --all [--seconds N] [--repeat N]   (or --big: the large frames only)
 HarnessOptions o;
 try
 {
@@ -27,30 +27,70 @@ switch (o.Role)
         return 2;
 }
 
-var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";
-Console.WriteLine($"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, load average at start: {load}");
-var scenarios = o.All
-    ?
-    [
-        o with { Width = 128, Height = 128, Type = ScalarType.UByte },
-        o with { Width = 2048, Height = 2048, Type = ScalarType.UByte },
-        o with { Width = 4096, Height = 4096, Type = ScalarType.UByte },
-    ]
-    : new[] { o };
-var rows = new List<(Orchestrator.Outcome, Orchestrator.Outcome?)>();
+Console.WriteLine($"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine($"load average at start: {Load()}");
+Console.WriteLine($"memory copy (Span.CopyTo, 64 MiB): {Ceilings.MemoryCopy():F1} GB/s");
+HarnessOptions[] small =
+[
+    o with { Width = 128, Height = 128, Subscribers = 1, Attributes = 0 },
+    o with { Width = 128, Height = 128, Subscribers = 1, Attributes = 10 },
+    o with { Width = 128, Height = 128, Subscribers = 4, Attributes = 0 },
+    o with { Width = 128, Height = 128, Subscribers = 4, Attributes = 10 },
+];
+HarnessOptions[] big =
+[
+    o with { Width = 1024, Height = 1024, Subscribers = 1, Attributes = 0 },
+    o with { Width = 2048, Height = 2048, Subscribers = 1, Attributes = 0 },
+    o with { Width = 4096, Height = 4096, Subscribers = 1, Attributes = 0 },
+    o with { Width = 2048, Height = 2048, Subscribers = 4, Attributes = 10 },
+];
+var scenarios = o.All ? [.. small, .. big] : o.Big ? big : new[] { o };
+var rows = new List<Orchestrator.Row>();
+var medians = new List<Orchestrator.Row>();
 foreach (var s in scenarios)
 {
-    Orchestrator.Outcome? baseline = null;
-    if (s.Baseline || s.FrameBytes >= 1024 * 1024)
+    var runs = new List<Orchestrator.Row>();
+    for (var run = 0; run < o.Repeat; run++)
     {
-        baseline = await Orchestrator.RunAsync(s, socket: true);
+        Orchestrator.Outcome? baseline = null;
+        double? iperf = null;
+        var large = s.FrameBytes >= 1024 * 1024;
+        if (large && s.Iperf)
+        {
+            // Before and after the two runs, averaged: the load of a shared machine drifts within minutes.
+            iperf = await Ceilings.IperfAsync(s.Seconds);
+        }
+
+        if (s.Baseline || large)
+        {
+            baseline = await Orchestrator.RunAsync(s, socket: true);
+        }
+
+        var pva = await Orchestrator.RunAsync(s, socket: false);
+        if (iperf is { } before && await Ceilings.IperfAsync(s.Seconds) is { } after)
+        {
+            Console.WriteLine($"  iperf3 before/after: {before:F2} / {after:F2} GB/s; load average now {Load()}");
+            iperf = (before + after) / 2;
+        }
+
+        var row = new Orchestrator.Row(pva, baseline, iperf);
+        Orchestrator.PrintDetail(row);
+        runs.Add(row);
     }
 
-    var pva = await Orchestrator.RunAsync(s, socket: false);
-    Orchestrator.PrintDetail(pva, baseline);
-    rows.Add((pva, baseline));
+    rows.AddRange(runs);
+    medians.Add(Orchestrator.Median(runs));
 }
 
 Console.WriteLine();
+Console.WriteLine($"load average at end: {Load()}");
 Console.WriteLine(Orchestrator.Table(rows));
+if (o.Repeat > 1)
+{
+    Console.WriteLine($"Median of {o.Repeat} runs per scenario (PVA run of median GB/s; socket pair and iperf3 medians of their own runs):");
+    Console.WriteLine(Orchestrator.Table(medians));
+}
+
 return 0;
+
+static string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a";

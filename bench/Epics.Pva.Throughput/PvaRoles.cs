@@ -24,6 +24,11 @@ internal static class PvaRoles
         var frame = NTNDArray.Create();
         frame.SetDimensions(o.Width, o.Height);
         frame.SetImage(PvArray.Allocate(o.Type, count));
+        for (var i = 0; i < o.Attributes; i++)
+        {
+            frame.SetAttribute($"Attribute{i}", 1.5 * i);
+        }
+
         var pv = new SharedPv(frame.Structure);
         server.AddPv(PvName, pv);
         await server.StartAsync();
@@ -31,9 +36,10 @@ internal static class PvaRoles
 
         using var stop = new CancellationTokenSource();
         long posted = 0;
+        long waitTicks = 0;
         var producer = Task.Run(async () =>
         {
-            while (pv.SubscriberCount == 0)
+            while (pv.SubscriberCount < o.Subscribers)
             {
                 await Task.Delay(5, stop.Token);
             }
@@ -41,7 +47,15 @@ internal static class PvaRoles
             var id = 0;
             while (!stop.IsCancellationRequested)
             {
+                var waitStart = Stopwatch.GetTimestamp();
                 await pv.WaitForRoomAsync(stop.Token);
+                Interlocked.Add(ref waitTicks, Stopwatch.GetTimestamp() - waitStart);
+                if (pv.SubscriberCount < o.Subscribers)
+                {
+                    // The client is leaving: posting into no queue would only inflate the count of frames sent.
+                    await Task.Delay(5, stop.Token);
+                    continue;
+                }
 
                 // A fresh pooled buffer per frame, as a detector driver would fill; the pool recycles the ones sent.
                 var image = PvArray.Allocate(o.Type, count);
@@ -64,17 +78,21 @@ internal static class PvaRoles
 
         using var stats = new ProcessStats();
         long postedAtMark = 0;
+        long waitAtMark = 0;
         while (await StdinLine.ReadAsync() is { } line)
         {
             if (line == "MARK")
             {
                 postedAtMark = Interlocked.Read(ref posted);
+                waitAtMark = Interlocked.Read(ref waitTicks);
                 stats.Mark();
             }
             else if (line == "STOP")
             {
                 var frames = Interlocked.Read(ref posted) - postedAtMark;
+                var waited = (Interlocked.Read(ref waitTicks) - waitAtMark) / (double)Stopwatch.Frequency;
                 var result = stats.Finish(new RoleResult { Role = "pva-server", Frames = frames, Bytes = frames * o.FrameBytes });
+                result = result with { Note = $"producer waited for room in the subscriber queues {100 * waited / result.Seconds:F0}% of the time" };
                 Console.WriteLine("RESULT " + ResultJson.Write(result));
                 break;
             }
@@ -93,8 +111,9 @@ internal static class PvaRoles
     }
 
     /// <summary>
-    /// Monitors the server given by --udp/--tcp with <c>record[queueSize=N,pipeline=true]field()</c>, checks the
-    /// uniqueId sequence, prints MEASURING after the warm-up and RESULT after the measured seconds.
+    /// Opens --subscribers monitors of <see cref="PvName"/> on the server given by --udp/--tcp with
+    /// <c>record[queueSize=N,pipeline=true]field()</c> (one connection), checks each one's uniqueId sequence, prints
+    /// MEASURING after the warm-up and RESULT after the measured seconds.
     /// </summary>
     public static async Task<int> ClientAsync(HarnessOptions o)
     {
@@ -108,31 +127,60 @@ internal static class PvaRoles
         };
         await using var client = new PvaClient(options);
         var request = $"record[queueSize={o.EffectiveQueue},pipeline={(o.Pipeline ? "true" : "false")}]field()";
-        await using var subscription = client.Subscribe(PvName, request);
+        var subscriptions = Enumerable.Range(0, o.Subscribers).Select(_ => client.Subscribe(PvName, request)).ToList();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.WarmupSeconds + o.Seconds + 60));
         using var stats = new ProcessStats();
+        var window = new MeasuredWindow(o, stats);
+        var counts = await Task.WhenAll(subscriptions.Select((s, i) => Task.Run(() => ConsumeAsync(s, window, i == 0, timeout.Token))));
+        var result = stats.Finish(new RoleResult
+        {
+            Role = "pva-client",
+            Frames = counts.Sum(c => c.Frames) / o.Subscribers,
+            Updates = counts.Sum(c => c.Frames),
+            Bytes = counts.Sum(c => c.Bytes),
+            Lost = counts.Sum(c => c.Lost),
+            Note = string.Join("; ", subscriptions.Select(s => s.Statistics).Select(s => $"received={s.Received} squashed={s.Squashed} overruns={s.Overruns} maxQueued={s.MaxQueued}").Distinct()) +
+                "; " + counts[0].Gaps,
+        });
+        Console.WriteLine("RESULT " + ResultJson.Write(result));
+        foreach (var s in subscriptions)
+        {
+            await s.DisposeAsync();
+        }
 
+        return 0;
+    }
+
+    private sealed record Counts(long Frames, long Bytes, long Lost, string Gaps);
+
+    private static async Task<Counts> ConsumeAsync(PvaSubscription subscription, MeasuredWindow window, bool trackGaps, CancellationToken cancellationToken)
+    {
         var uniqueIdOffset = -1;
         var lastId = 0;
         long lost = 0;
         long frames = 0;
         long bytes = 0;
-        var measuring = false;
-        var warmupEnds = 0L;
-        var measureEnds = 0L;
         var previous = 0L;
         long stalls = 0;
         var stallTicks = 0L;
         var maxGap = 0L;
-        while (await subscription.ReadAsync(timeout.Token) is { } update)
+        var wasMeasuring = false;
+        while (!window.Ended && await subscription.ReadAsync(cancellationToken) is { } update)
         {
+            var measuring = window.Update();
+            if (measuring && !wasMeasuring)
+            {
+                lost = 0;
+                previous = Stopwatch.GetTimestamp();
+            }
+
+            wasMeasuring = measuring;
             using (update)
             {
                 var value = update.Value;
                 if (uniqueIdOffset < 0)
                 {
                     uniqueIdOffset = value.Type.OffsetOf("uniqueId");
-                    warmupEnds = Stopwatch.GetTimestamp() + (long)(o.WarmupSeconds * Stopwatch.Frequency);
                 }
 
                 var id = value.FieldAt(uniqueIdOffset).GetInt32();
@@ -149,10 +197,10 @@ internal static class PvaRoles
                 }
             }
 
-            var now = Stopwatch.GetTimestamp();
-            if (measuring)
+            if (measuring && trackGaps)
             {
                 // Gaps of a millisecond or more between updates: the pipeline stalled rather than ran slowly.
+                var now = Stopwatch.GetTimestamp();
                 var gap = now - previous;
                 maxGap = Math.Max(maxGap, gap);
                 if (gap >= Stopwatch.Frequency / 1000)
@@ -160,34 +208,57 @@ internal static class PvaRoles
                     stalls++;
                     stallTicks += gap;
                 }
-            }
 
-            previous = now;
-            if (!measuring && now >= warmupEnds)
-            {
-                measuring = true;
-                lost = 0;
-                Console.WriteLine("MEASURING");
-                stats.Mark();
-                measureEnds = now + (long)(o.Seconds * Stopwatch.Frequency);
-            }
-            else if (measuring && now >= measureEnds)
-            {
-                break;
+                previous = now;
             }
         }
 
-        var s = subscription.Statistics;
-        var result = stats.Finish(new RoleResult
+        return new Counts(frames, bytes, lost,
+            $"gaps >= 1 ms: {stalls} totalling {1000.0 * stallTicks / Stopwatch.Frequency:F0} ms, longest {1000.0 * maxGap / Stopwatch.Frequency:F1} ms");
+    }
+
+    /// <summary>The client's warm-up and measured window, shared by its subscriptions: the first update past the warm-up starts it.</summary>
+    private sealed class MeasuredWindow(HarnessOptions o, ProcessStats stats)
+    {
+        private readonly Lock _lock = new();
+        private long _warmupEnds;
+        private long _measureEnds = long.MaxValue;
+        private volatile bool _measuring;
+        private volatile bool _ended;
+
+        public bool Ended => _ended;
+
+        /// <summary>Called for every update; true while the window is open.</summary>
+        public bool Update()
         {
-            Role = "pva-client",
-            Frames = frames,
-            Bytes = bytes,
-            Lost = lost,
-            Note = $"received={s.Received} squashed={s.Squashed} overruns={s.Overruns} maxQueued={s.MaxQueued}; " +
-                $"gaps >= 1 ms: {stalls} totalling {1000.0 * stallTicks / Stopwatch.Frequency:F0} ms, longest {1000.0 * maxGap / Stopwatch.Frequency:F1} ms",
-        });
-        Console.WriteLine("RESULT " + ResultJson.Write(result));
-        return 0;
+            var now = Stopwatch.GetTimestamp();
+            if (_measuring)
+            {
+                if (now >= Volatile.Read(ref _measureEnds))
+                {
+                    _ended = true;
+                    return false;
+                }
+
+                return true;
+            }
+
+            lock (_lock)
+            {
+                if (_warmupEnds == 0)
+                {
+                    _warmupEnds = now + (long)(o.WarmupSeconds * Stopwatch.Frequency);
+                }
+                else if (!_measuring && now >= _warmupEnds)
+                {
+                    Console.WriteLine("MEASURING");
+                    stats.Mark();
+                    Volatile.Write(ref _measureEnds, Stopwatch.GetTimestamp() + (long)(o.Seconds * Stopwatch.Frequency));
+                    _measuring = true;
+                }
+
+                return _measuring;
+            }
+        }
     }
 }

@@ -13,9 +13,10 @@ internal delegate void MessageWriter<TState>(in PvaWriter writer, in TState stat
 /// One TCP connection, either side: a receive loop that frames messages (reassembling segments) and hands each whole
 /// payload to <see cref="OnMessage"/>, and a send loop that ships whatever accumulated since the last send in one
 /// gathered write. Producers encode straight into the pending batch under a lock, so many small messages coalesce
-/// into few system calls and large frames are spliced without a copy.
+/// into few system calls and large frames are spliced without a copy. The receive side is in
+/// PvaConnection.Receive.cs.
 /// </summary>
-internal abstract class PvaConnection : IAsyncDisposable
+internal abstract partial class PvaConnection : IAsyncDisposable
 {
     /// <summary>Messages larger than this are refused (the payload size field is 32-bit; pvDataCPP reads it signed).</summary>
     public const int MaxPayload = int.MaxValue - 64;
@@ -23,31 +24,15 @@ internal abstract class PvaConnection : IAsyncDisposable
     /// <summary>Producers should hold back once this much is waiting to be sent (see <see cref="CanSendMore"/>).</summary>
     public const int SendHighWatermark = 4 * 1024 * 1024;
 
-    private const int ReceiveBufferSize = 256 * 1024;
-
-    // A large message gets a buffer of its claimed size up to this at once (every detector frame up to 64 MiB is read
-    // with no copy); beyond it the buffer grows as bytes arrive, so a header alone cannot make us reserve a gigabyte.
-    private const int ReserveAhead = 64 * 1024 * 1024;
-
     private readonly Socket _socket;
     private readonly Lock _sendLock = new();
     private readonly SemaphoreSlim _sendSignal = new(0);
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _closedTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<ArraySegment<byte>> _segments = [];
-    private readonly byte[] _rx = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
     private MessageBuilder _pending = new(64 * 1024);
     private MessageBuilder _sending = new(64 * 1024);
     private int _signaled;
-    private int _rxStart;
-    private int _rxEnd;
-    private readonly ReceiveBuffer _largeBacking = new();
-    private readonly ReceiveBuffer _segmentBacking = new();
-    private ReceiveBuffer? _dispatchBacking;
-    private byte[]? _segmentBuffer;
-    private int _segmentLength;
-    private byte _segmentCommand;
-    private bool _segmentOpen;
     private long _lastReceiveTimestamp;
     private Task? _receiveTask;
     private Task? _sendTask;
@@ -367,250 +352,5 @@ internal abstract class PvaConnection : IAsyncDisposable
             sent = await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
         }
     }
-
-    private async Task ReceiveLoopAsync()
-    {
-        var reason = "connection closed by peer";
-        try
-        {
-            while (true)
-            {
-                await BeforeReceiveAsync(_closed.Token).ConfigureAwait(false);
-                if (!await FillAsync(PvaHeader.Size).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                var header = PvaHeader.Read(_rx.AsSpan(_rxStart, PvaHeader.Size));
-                if (header.IsFromServer == IsServer)
-                {
-                    ProtocolErrors.Throw(IsServer ? "message with the server direction flag from a client" : "message without the server direction flag");
-                }
-
-                if (header.IsControl)
-                {
-                    _rxStart += PvaHeader.Size;
-                    OnControl(header);
-                    continue;
-                }
-
-                if (header.PayloadSize > (uint)Limits.MaxMessageSize)
-                {
-                    ProtocolErrors.Throw($"message of {header.PayloadSize} bytes is over the limit of {Limits.MaxMessageSize}");
-                }
-
-                var size = (int)header.PayloadSize;
-                if (PvaHeader.Size + size <= _rx.Length)
-                {
-                    if (!await FillAsync(PvaHeader.Size + size).ConfigureAwait(false))
-                    {
-                        reason = "connection closed mid-message";
-                        break;
-                    }
-
-                    var start = _rxStart + PvaHeader.Size;
-                    _rxStart = start + size;
-                    Deliver(header, _rx.AsSpan(start, size), null);
-                }
-                else
-                {
-                    // A large message (a detector frame): read it straight into a pooled buffer of its size, which the
-                    // decoded array may then keep (no copy out of the message).
-                    var buffer = FrameBufferPool.Shared.Rent(Math.Min(size, ReserveAhead));
-                    try
-                    {
-                        _rxStart += PvaHeader.Size;
-                        var have = Math.Min(_rxEnd - _rxStart, size);
-                        _rx.AsSpan(_rxStart, have).CopyTo(buffer);
-                        _rxStart += have;
-                        while (have < size)
-                        {
-                            if (have == buffer.Length)
-                            {
-                                var bigger = FrameBufferPool.Shared.Rent((int)Math.Min(size, 2L * buffer.Length));
-                                buffer.AsSpan(0, have).CopyTo(bigger);
-                                FrameBufferPool.Shared.Return(buffer);
-                                buffer = bigger;
-                            }
-
-                            var want = Math.Min(size, buffer.Length) - have;
-                            var n = await _socket.ReceiveAsync(buffer.AsMemory(have, want), SocketFlags.None, _closed.Token).ConfigureAwait(false);
-                            if (n == 0)
-                            {
-                                throw new EndOfStreamException("connection closed mid-message");
-                            }
-
-                            have += n;
-                            Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
-                        }
-
-                        _largeBacking.Reset(buffer, 0, FrameBufferPool.Shared);
-
-                        Deliver(header, buffer.AsSpan(0, size), _largeBacking);
-                    }
-                    finally
-                    {
-                        if (!_largeBacking.Adopted)
-                        {
-                            FrameBufferPool.Shared.Return(buffer);
-                        }
-
-                        _largeBacking.Reset(null, 0, FrameBufferPool.Shared);
-                    }
-                }
-            }
-        }
-        catch (PvaProtocolException e)
-        {
-            reason = "protocol error: " + e.Message;
-            if (LogRateLimiter.ProtocolErrorsOf(Logger).TryAcquire(out var suppressed))
-            {
-                Log.ProtocolError(Logger, PeerName, suppressed == 0 ? e.Message : $"{e.Message} ({suppressed} more protocol errors not logged)");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            reason = _closeReason ?? "closed";
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
-        {
-            reason = _closeReason ?? e.Message;
-        }
-        catch (Exception e)
-        {
-            reason = "internal error: " + e.Message;
-            Log.HandlerError(Logger, PeerName, e);
-        }
-
-        Close(reason);
-    }
-
-    // Reassembles segmented messages (pva-protocol §1.6) and dispatches whole payloads.
-    private void Deliver(in PvaHeader header, ReadOnlySpan<byte> payload, ReceiveBuffer? backing)
-    {
-        var segment = header.Segment;
-        if (segment == 0)
-        {
-            if (_segmentOpen)
-            {
-                ProtocolErrors.Throw("unsegmented message inside a segmented one");
-            }
-
-            Dispatch(header, payload, backing);
-            return;
-        }
-
-        if (segment == PvaHeader.SegmentFirst)
-        {
-            if (_segmentOpen)
-            {
-                ProtocolErrors.Throw("first segment while a segmented message is open");
-            }
-
-            _segmentOpen = true;
-            _segmentCommand = header.Command;
-            _segmentLength = 0;
-        }
-        else if (!_segmentOpen)
-        {
-            if (payload.Length == 0)
-            {
-                return; // pvAccessCPP may send stray empty continuation segments
-            }
-
-            ProtocolErrors.Throw("continuation segment without a first segment");
-        }
-        else if (header.Command != _segmentCommand)
-        {
-            ProtocolErrors.Throw("segment of a different command");
-        }
-
-        AppendSegment(payload);
-        if (segment == PvaHeader.SegmentLast)
-        {
-            _segmentOpen = false;
-            var whole = header with { Flags = (byte)(header.Flags & ~PvaHeader.SegmentMask), PayloadSize = (uint)_segmentLength };
-            _segmentBacking.Reset(_segmentBuffer, 0, FrameBufferPool.Shared);
-            Dispatch(whole, _segmentBuffer.AsSpan(0, _segmentLength), _segmentBacking);
-            if (_segmentBacking.Adopted)
-            {
-                _segmentBuffer = null; // an array owns it now; the next segmented message gets a fresh one
-            }
-
-            _segmentBacking.Reset(null, 0, FrameBufferPool.Shared);
-            _segmentLength = 0;
-        }
-    }
-
-    private void Dispatch(in PvaHeader header, ReadOnlySpan<byte> payload, ReceiveBuffer? backing)
-    {
-        _dispatchBacking = backing;
-        try
-        {
-            OnMessage(header, payload);
-        }
-        finally
-        {
-            _dispatchBacking = null;
-        }
-    }
-
-    private void AppendSegment(ReadOnlySpan<byte> payload)
-    {
-        var needed = (long)_segmentLength + payload.Length;
-        if (needed > Limits.MaxMessageSize)
-        {
-            ProtocolErrors.Throw($"segmented message grows over the limit of {Limits.MaxMessageSize} bytes");
-        }
-
-        if (_segmentBuffer is null || _segmentBuffer.Length < needed)
-        {
-            var bigger = FrameBufferPool.Shared.Rent((int)Math.Max(needed, Math.Min(Limits.MaxMessageSize, (_segmentBuffer?.Length ?? 0) * 2L)));
-            if (_segmentBuffer is not null)
-            {
-                _segmentBuffer.AsSpan(0, _segmentLength).CopyTo(bigger);
-                FrameBufferPool.Shared.Return(_segmentBuffer);
-            }
-
-            _segmentBuffer = bigger;
-        }
-
-        payload.CopyTo(_segmentBuffer.AsSpan(_segmentLength));
-        _segmentLength += payload.Length;
-    }
-
-    // Makes at least `count` bytes available from _rxStart; false at a clean end of stream.
-    private async ValueTask<bool> FillAsync(int count)
-    {
-        if (_rxEnd - _rxStart >= count)
-        {
-            return true;
-        }
-
-        if (_rx.Length - _rxStart < count)
-        {
-            _rx.AsSpan(_rxStart, _rxEnd - _rxStart).CopyTo(_rx);
-            _rxEnd -= _rxStart;
-            _rxStart = 0;
-        }
-
-        while (_rxEnd - _rxStart < count)
-        {
-            var n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd), SocketFlags.None, _closed.Token).ConfigureAwait(false);
-            if (n == 0)
-            {
-                if (_rxEnd - _rxStart > 0)
-                {
-                    throw new EndOfStreamException("connection closed mid-message");
-                }
-
-                return false;
-            }
-
-            _rxEnd += n;
-            Interlocked.Exchange(ref _lastReceiveTimestamp, TimeProvider.GetTimestamp());
-        }
-
-        return true;
-    }
 }
+
