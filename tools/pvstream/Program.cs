@@ -13,6 +13,7 @@ var root = new RootCommand("pvstream: EPICS PV Access from the command line (get
     ServeCommand.Create(),
     AdSimServerCommand.Create(),
     MirrorServerCommand.Create(),
+    ConsumerCommand.Create(),
     DemoCommand.Create().WithOptionCheck<double>("-fps", OptionChecks.PositiveRate),
     CaCommand.Create(),
 };

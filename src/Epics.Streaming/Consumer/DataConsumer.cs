@@ -1,0 +1,452 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Epics.Pva;
+using Epics.Pva.Client;
+using Epics.Pva.Data;
+using Epics.Pva.Server;
+using Epics.Streaming.Consumer.Internal;
+using Epics.Streaming.Processing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Epics.Streaming.Consumer;
+
+/// <summary>
+/// One data consumer (framework.md §0, §13.1, §13.2): monitors the input channel (with the server queue, distributor
+/// and field request of §6.1), optionally through a bounded receiver queue, runs the processor on every object with
+/// the object-id bookkeeping of §5, and serves the status (§3), control (§4) and output (§2.4) records on its own PVA
+/// server. A stage like the others: <see cref="StartAsync"/>, <see cref="StopAsync"/>, <see cref="RunAsync"/>, a
+/// statistics snapshot that is true at any moment, and <see cref="Reported"/> for the host to print. It prints nothing.
+/// </summary>
+public sealed class DataConsumer : IAsyncDisposable
+{
+    private readonly PvaServerOptions _serverOptions;
+    private readonly PvaClientOptions _clientOptions;
+    private readonly ILogger _logger;
+    private readonly ObjectIdTracker _tracker;
+    private readonly ProcessingController _controller;
+    private readonly PvObjectQueue? _queue;
+    private readonly HashSet<string> _loggedReceiverErrors = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PvaServer? _server;
+    private PvaClient? _client;
+    private PvaSubscription? _subscription;
+    private StatusRecord? _status;
+    private ControlRecord? _control;
+    private SharedPv? _output;
+    private PvasDataPublisher? _publisher;
+    private Task? _receiving;
+    private Thread? _processing;
+    private long _received;
+    private long _overruns;
+    private long _receiverErrors;
+    private long _statusUpdates;
+    private long _lastStatusUpdate;
+    private ConsumerStatistics? _final;
+
+    /// <summary>
+    /// A consumer with <paramref name="options"/> running the processor <paramref name="createProcessor"/> makes from the
+    /// configuration (<paramref name="processorArgs"/> with the system keys of §2.2 written over it).
+    /// </summary>
+    /// <exception cref="StreamingConfigurationException">The options do not fit together.</exception>
+    public DataConsumer(DataConsumerOptions options, Func<JsonObject, UserDataProcessor> createProcessor, JsonObject? processorArgs = null,
+        PvaServerOptions? serverOptions = null, PvaClientOptions? clientOptions = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(createProcessor);
+        options.Validate();
+        Options = options;
+        var factory = loggerFactory ?? NullLoggerFactory.Instance;
+        _serverOptions = (serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory };
+        _clientOptions = (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory };
+        _logger = factory.CreateLogger($"consumer-{options.ConsumerId}");
+        Configuration = BuildConfiguration(options, processorArgs);
+        Processor = createProcessor(Configuration);
+        Processor.ProcessorId = options.ConsumerId;
+        Processor.ObjectIdField = options.ObjectIdField;
+        Processor.Logger = factory.CreateLogger(Processor.GetType().Name);
+        _tracker = new ObjectIdTracker(options.EffectiveObjectIdOffset, options.SequentialUpdates, options.SkipInitialUpdates);
+        _controller = new ProcessingController(Processor, _tracker, _logger, CreatePublisher);
+        if (options.ReceiverQueueSize >= 0)
+        {
+            _queue = new PvObjectQueue(options.ReceiverQueueSize);
+        }
+    }
+
+    /// <summary>Raised (on a timer thread) every report period and on the <c>get_stats</c> command, after the status record is updated.</summary>
+    public event EventHandler<ConsumerStatistics>? Reported;
+
+    /// <summary>The options.</summary>
+    public DataConsumerOptions Options { get; }
+
+    /// <summary>The configuration the processor was made with.</summary>
+    public JsonObject Configuration { get; }
+
+    /// <summary>The processor.</summary>
+    public UserDataProcessor Processor { get; }
+
+    /// <summary>The consumer's PVA server (after start).</summary>
+    public PvaServer? Server => _server;
+
+    /// <summary>The monitor request sent for the input.</summary>
+    public string Request => Options.BuildRequest();
+
+    /// <summary>Completes when the <c>stop</c> command arrives.</summary>
+    public Task StopRequested => _stopRequested.Task;
+
+    /// <summary>Serves the records, starts the processor and the input monitor.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _server = new PvaServer(_serverOptions);
+        if (Options.StatusChannel is { } statusName)
+        {
+            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes());
+            _server.AddPv(statusName, _status.Pv);
+        }
+
+        if (Options.ControlChannel is { } controlName)
+        {
+            _control = new ControlRecord("consumerId", Options.ConsumerId, Execute);
+            _server.AddPv(controlName, _control.Pv);
+        }
+
+        if (Options.OutputChannel is { } outputName)
+        {
+            _output = new SharedPv(); // typed by the first object; clients wait until then
+            _server.AddPv(outputName, _output);
+        }
+
+        Processor.PvaServer = _server;
+        Processor.InputChannel = Options.InputChannel;
+        Processor.OutputChannel = Options.OutputChannel;
+        Processor.DataPublisher = null;
+
+        // Unlike the reference, the processor starts before any object can arrive.
+        _controller.Start();
+        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
+        _client = new PvaClient(_clientOptions);
+        _logger.LogInformation("Using request string: {Request}", Request);
+        _subscription = _client.Subscribe(Options.InputChannel, Request);
+        if (_queue is not null)
+        {
+            _processing = new Thread(ProcessQueue) { IsBackground = true, Name = $"consumer-{Options.ConsumerId} processing" };
+            _processing.Start();
+        }
+
+        _receiving = Task.Run(ReceiveAsync, CancellationToken.None);
+        _lastStatusUpdate = Stopwatch.GetTimestamp();
+        _logger.LogInformation("Started hpc consumer {Id}", Options.ConsumerId);
+    }
+
+    /// <summary>
+    /// Starts, then runs until <paramref name="cancellationToken"/> (Ctrl-C), the run time or the <c>stop</c> command,
+    /// reporting every report period and updating the status at least every <see cref="DataConsumerOptions.MaxStatusUpdatePeriod"/>;
+    /// stops and returns the final statistics.
+    /// </summary>
+    public async Task<ConsumerStatistics> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await StartAsync(cancellationToken).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        var lastReport = started;
+        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (!_stopRequested.Task.IsCompleted && await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (Options.Runtime > 0 && Stopwatch.GetElapsedTime(started).TotalSeconds >= Options.Runtime)
+                {
+                    break;
+                }
+
+                if (Options.ReportPeriod > 0 && Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= Options.ReportPeriod)
+                {
+                    lastReport = Stopwatch.GetTimestamp();
+                    Report();
+                }
+                else if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastStatusUpdate)) >= Options.MaxStatusUpdatePeriod)
+                {
+                    GatherAndPublish();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM: a normal shutdown.
+        }
+
+        return await StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The statistics now (does not publish).</summary>
+    public ConsumerStatistics GetStatistics() => Gather(Interlocked.Read(ref _statusUpdates));
+
+    /// <summary>Stops the input, the processor (its <c>Stop</c>) and the server; returns the final statistics.</summary>
+    public async Task<ConsumerStatistics> StopAsync()
+    {
+        if (_final is not null)
+        {
+            return _final;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_subscription is not null)
+        {
+            await _subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_receiving is not null)
+        {
+            await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        _queue?.CancelWaits();
+        _processing?.Join(TimeSpan.FromSeconds(5));
+        try
+        {
+            _controller.Stop();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Processor stop failed: {Message}", e.Message);
+        }
+
+        _final = GetStatistics();
+        _queue?.Clear();
+        if (_client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _logger.LogInformation("Stopped hpc consumer {Id}", Options.ConsumerId);
+        return _final;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await StopAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    // framework.md §2.2: the user's keys, then the system keys written over them.
+    private static JsonObject BuildConfiguration(DataConsumerOptions o, JsonObject? processorArgs)
+    {
+        var c = processorArgs?.DeepClone().AsObject() ?? [];
+        c["processorId"] = o.ConsumerId;
+        c["inputChannel"] = o.InputChannel;
+        c["inputMode"] = "pva";
+        c["inputArgs"] = null;
+        c["outputChannel"] = o.OutputChannel;
+        c["outputMode"] = "pvas";
+        c["outputArgs"] = null;
+        c["objectIdField"] = o.ObjectIdField;
+        c["skipInitialUpdates"] = o.SkipInitialUpdates;
+        c["objectIdOffset"] = o.EffectiveObjectIdOffset;
+        c["nSequentialUpdates"] = o.SequentialUpdates;
+        c["fieldRequest"] = o.FieldRequest;
+        return c;
+    }
+
+    private IDataPublisher? CreatePublisher(PvValue first)
+    {
+        if (_output is null)
+        {
+            return null;
+        }
+
+        var type = Processor.GetOutputPvObjectType(first);
+        if (type is null)
+        {
+            _server?.RemovePv(Options.OutputChannel!);
+            return null;
+        }
+
+        _publisher = new PvasDataPublisher(_output);
+        _publisher.Open(type);
+        return _publisher;
+    }
+
+    private async Task ReceiveAsync()
+    {
+        try
+        {
+            while (await _subscription!.ReadAsync(_stopping.Token).ConfigureAwait(false) is { } update)
+            {
+                Interlocked.Increment(ref _received);
+                if (!update.Overrun.IsEmpty)
+                {
+                    Interlocked.Increment(ref _overruns);
+                }
+
+                if (_queue is null)
+                {
+                    using (update)
+                    {
+                        Handle(update.Value);
+                    }
+                }
+                else if (!_queue.TryPut(update.Value))
+                {
+                    update.Dispose(); // rejected: counted by the queue
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is PvaException or InvalidOperationException)
+        {
+            _logger.LogError(e, "Input channel {Channel} failed: {Message}", Options.InputChannel, e.Message);
+        }
+    }
+
+    private void ProcessQueue()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            if (_queue!.TryTake(TimeSpan.FromSeconds(1), out var value))
+            {
+                using (value)
+                {
+                    Handle(value);
+                }
+            }
+        }
+    }
+
+    private void Handle(PvValue value)
+    {
+        try
+        {
+            _controller.Handle(value);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Not the processor's (those are counted by the controller): an object without an id, say.
+            Interlocked.Increment(ref _receiverErrors);
+            lock (_loggedReceiverErrors)
+            {
+                if (_loggedReceiverErrors.Add(e.GetType().FullName + e.Message))
+                {
+                    _logger.LogError(e, "Processing error: {Message}", e.Message);
+                }
+            }
+        }
+    }
+
+    private ConsumerStatistics Gather(long objectId)
+    {
+        IReadOnlyDictionary<string, object> user;
+        try
+        {
+            user = Processor.GetStats();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Processor statistics failed: {Message}", e.Message);
+            user = new Dictionary<string, object>();
+        }
+
+        return new ConsumerStatistics
+        {
+            ConsumerId = Options.ConsumerId,
+            InputChannel = Options.InputChannel,
+            ObjectId = objectId,
+            ObjectTime = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds,
+            Received = Interlocked.Read(ref _received),
+            Overruns = Interlocked.Read(ref _overruns),
+            ReceiverErrors = Interlocked.Read(ref _receiverErrors),
+            Published = _publisher?.Published ?? 0,
+            PublisherErrors = _publisher?.Errors ?? 0,
+            Queue = _queue?.Statistics,
+            Processor = _controller.GetStatistics(),
+            User = user,
+        };
+    }
+
+    private ConsumerStatistics GatherAndPublish()
+    {
+        var stats = Gather(Interlocked.Increment(ref _statusUpdates));
+        Volatile.Write(ref _lastStatusUpdate, Stopwatch.GetTimestamp());
+        try
+        {
+            _status?.Publish(stats);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Status update failed: {Message}", e.Message);
+        }
+
+        return stats;
+    }
+
+    private void Report() => Reported?.Invoke(this, GatherAndPublish());
+
+    private string Execute(string command, string args)
+    {
+        switch (command)
+        {
+            case "configure":
+                return Configure(args);
+            case "reset_stats":
+                _logger.LogInformation("Control channel: resetting consumer statistics");
+                Interlocked.Exchange(ref _received, 0);
+                Interlocked.Exchange(ref _overruns, 0);
+                Interlocked.Exchange(ref _receiverErrors, 0);
+                _queue?.ResetStatistics();
+                _controller.ResetStats();
+                return "Stats reset successful";
+            case "get_stats":
+                Report();
+                return "Stats update successful";
+            default:
+                _stopRequested.TrySetResult();
+                return "Stop flag set";
+        }
+    }
+
+    private string Configure(string args)
+    {
+        JsonNode? configuration;
+        try
+        {
+            configuration = JsonNode.Parse(args);
+        }
+        catch (JsonException)
+        {
+            configuration = JsonValue.Create(args); // the processor gets the raw text
+        }
+
+        try
+        {
+            if (configuration is JsonObject o)
+            {
+                if (_queue is not null && o.TryGetPropertyValue("receiverQueueSize", out var size) && size is JsonValue sv
+                    && int.TryParse(sv.ToJsonString().Trim('"'), System.Globalization.CultureInfo.InvariantCulture, out var max))
+                {
+                    _queue.MaxLength = max;
+                }
+
+                _controller.ApplySystemKeys(o);
+            }
+
+            Processor.Configure(configuration);
+            return "Configuration successful";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"Configuration failed: {e.Message}";
+        }
+    }
+}

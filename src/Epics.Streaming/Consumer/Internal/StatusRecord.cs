@@ -1,0 +1,134 @@
+using System.Globalization;
+using Epics.Pva.Data;
+using Epics.Pva.Data.NT;
+using Epics.Pva.Server;
+using Epics.Streaming.Processing;
+
+namespace Epics.Streaming.Consumer.Internal;
+
+/// <summary>The consumer status record with exactly the structure of framework.md §3.2 (names, types, order).</summary>
+internal sealed class StatusRecord
+{
+    private readonly IReadOnlyDictionary<string, ScalarType> _userTypes;
+    private readonly PvType _type;
+
+    public StatusRecord(int consumerId, string inputChannel, IReadOnlyDictionary<string, ScalarType> userTypes)
+    {
+        _userTypes = userTypes;
+        _type = BuildType(userTypes);
+        var initial = new PvValue(_type);
+        initial["consumerId"].Set((long)consumerId);
+        initial["inputChannel"].Set(inputChannel);
+        Pv = new SharedPv(initial);
+    }
+
+    public SharedPv Pv { get; }
+
+    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes)
+    {
+        var b = PvType.Builder()
+            .Add("consumerId", ScalarType.UInt)
+            .Add("inputChannel", ScalarType.String)
+            .Add("objectId", ScalarType.UInt)
+            .Add("objectTime", ScalarType.Double)
+            .Add("objectTimestamp", NTTypes.TimeStamp)
+            .AddStructure("receiverStats", string.Empty, s => s
+                .Add("nReceived", ScalarType.UInt).Add("receivedRate", ScalarType.Double)
+                .Add("nRejected", ScalarType.UInt).Add("rejectedRate", ScalarType.Double)
+                .Add("nErrors", ScalarType.UInt).Add("errorRate", ScalarType.Double)
+                .Add("nOverruns", ScalarType.UInt).Add("overrunRate", ScalarType.Double))
+            .AddStructure("publisherStats", string.Empty, s => s
+                .Add("nPublished", ScalarType.UInt).Add("publishedRate", ScalarType.Double)
+                .Add("nErrors", ScalarType.UInt).Add("errorRate", ScalarType.Double))
+            .AddStructure("queueStats", string.Empty, s => s
+                .Add("nReceived", ScalarType.UInt).Add("nRejected", ScalarType.UInt)
+                .Add("nDelivered", ScalarType.UInt).Add("nQueued", ScalarType.UInt))
+            .AddStructure("processorStats", string.Empty, s => s
+                .Add("runtime", ScalarType.Double).Add("startTime", ScalarType.Double).Add("endTime", ScalarType.Double)
+                .Add("receivingTime", ScalarType.Double).Add("firstObjectTime", ScalarType.Double).Add("lastObjectTime", ScalarType.Double)
+                .Add("firstObjectId", ScalarType.UInt).Add("lastObjectId", ScalarType.UInt)
+                .Add("nProcessed", ScalarType.UInt).Add("processedRate", ScalarType.Double)
+                .Add("nErrors", ScalarType.UInt).Add("errorRate", ScalarType.Double)
+                .Add("nMissed", ScalarType.UInt).Add("missedRate", ScalarType.Double));
+        if (userTypes.Count > 0)
+        {
+            b.AddStructure("userStats", string.Empty, s =>
+            {
+                foreach (var (name, type) in userTypes)
+                {
+                    s.Add(name, type);
+                }
+            });
+        }
+
+        return b.Build();
+    }
+
+    public void Publish(ConsumerStatistics stats)
+    {
+        using var v = new PvValue(_type);
+        var p = stats.Processor;
+        var t = p.ReceivingTime;
+        v["consumerId"].Set((long)stats.ConsumerId);
+        v["inputChannel"].Set(stats.InputChannel);
+        v["objectId"].Set(stats.ObjectId);
+        v["objectTime"].Set(stats.ObjectTime);
+        PvTimeStamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(stats.ObjectTime)).WriteTo(v["objectTimestamp"]);
+        var q = stats.Queue ?? default;
+        SetCounts(v, "receiverStats", t, ("nReceived", "receivedRate", stats.Received), ("nRejected", "rejectedRate", q.Rejected),
+            ("nErrors", "errorRate", stats.ReceiverErrors), ("nOverruns", "overrunRate", stats.Overruns));
+        SetCounts(v, "publisherStats", t, ("nPublished", "publishedRate", stats.Published), ("nErrors", "errorRate", stats.PublisherErrors));
+        v["queueStats.nReceived"].Set(q.Received);
+        v["queueStats.nRejected"].Set(q.Rejected);
+        v["queueStats.nDelivered"].Set(q.Delivered);
+        v["queueStats.nQueued"].Set(q.Queued);
+        v["processorStats.runtime"].Set(p.Runtime);
+        v["processorStats.startTime"].Set(p.StartTime);
+        v["processorStats.endTime"].Set(p.EndTime);
+        v["processorStats.receivingTime"].Set(p.ReceivingTime);
+        v["processorStats.firstObjectTime"].Set(p.FirstObjectTime);
+        v["processorStats.lastObjectTime"].Set(p.LastObjectTime);
+        v["processorStats.firstObjectId"].Set(p.FirstObjectId);
+        v["processorStats.lastObjectId"].Set(p.LastObjectId);
+        SetCounts(v, "processorStats", t, ("nProcessed", "processedRate", p.Processed), ("nErrors", "errorRate", p.Errors), ("nMissed", "missedRate", p.Missed));
+        foreach (var (name, type) in _userTypes)
+        {
+            if (stats.User.TryGetValue(name, out var value))
+            {
+                SetUser(v["userStats." + name], type, value);
+            }
+        }
+
+        v.MarkAllChanged();
+        Pv.Post(v);
+    }
+
+    private static void SetCounts(PvValue v, string structure, double seconds, params (string Count, string Rate, long Value)[] counts)
+    {
+        foreach (var (count, rate, value) in counts)
+        {
+            v[structure + "." + count].Set(value);
+            v[structure + "." + rate].Set(ProcessingController.Rate(value, seconds));
+        }
+    }
+
+    private static void SetUser(PvField field, ScalarType type, object value)
+    {
+        var number = value is UnitValue u ? u.Value : value;
+        switch (type)
+        {
+            case ScalarType.String:
+                field.Set(Convert.ToString(number, CultureInfo.InvariantCulture) ?? string.Empty);
+                break;
+            case ScalarType.Float or ScalarType.Double:
+                field.Set(Convert.ToDouble(number, CultureInfo.InvariantCulture));
+                break;
+            case ScalarType.Boolean:
+                field.Set(Convert.ToBoolean(number, CultureInfo.InvariantCulture));
+                break;
+            default:
+                field.Set((long)Convert.ToDouble(number, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Pvstream.Cli.Tests;
+
+/// <summary>
+/// <c>pvstream consumer</c> as processes: fed by <c>pvstream ad-sim-server</c>, read with <c>pvstream get</c>, driven
+/// through its control channel, stopped by a signal; and its answers to bad input.
+/// </summary>
+public sealed partial class ConsumerCommandTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+    private readonly string _scratch = Path.Combine(Path.GetTempPath(), "pvstream-consumer-tests-" + Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string> _env;
+
+    public ConsumerCommandTests()
+    {
+        Directory.CreateDirectory(_scratch);
+        var udp = FreeUdpPort().ToString(CultureInfo.InvariantCulture);
+        _env = new Dictionary<string, string>
+        {
+            ["EPICS_PVAS_INTF_ADDR_LIST"] = "127.0.0.1",
+            ["EPICS_PVAS_SERVER_PORT"] = "0",
+            ["EPICS_PVAS_BROADCAST_PORT"] = udp,
+            ["EPICS_PVA_BROADCAST_PORT"] = udp,
+            ["EPICS_PVA_ADDR_LIST"] = "127.0.0.1",
+            ["EPICS_PVA_AUTO_ADDR_LIST"] = "NO",
+            ["EPICS_PVAS_AUTO_BEACON_ADDR_LIST"] = "NO",
+            ["EPICS_CAS_INTF_ADDR_LIST"] = "127.0.0.1",
+            ["EPICS_CAS_SERVER_PORT"] = "0",
+            ["LOCALAPPDATA"] = _scratch,
+            ["XDG_DATA_HOME"] = _scratch,
+        };
+    }
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task A_passthrough_consumer_serves_status_output_and_control_and_stops_on_command()
+    {
+        using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "t1:image", "-nx", "16", "-ny", "8", "-fps", "50", "-rt", "40", "-dc", "-rp", "0", "-std", "0");
+        using var consumer = RunningTool.Start(_env, "consumer", "-ic", "t1:image", "-sc", "t1:*:status", "-cc", "t1:*:control", "-oc", "t1:*:output",
+            "--processor-cl", "pvapy.hpc.userDataProcessor.UserDataProcessor", "-rp", "1");
+        await consumer.StdoutLineAsync(l => l.Contains("'nProcessed': ", StringComparison.Ordinal) && !l.Contains("'nProcessed': 0,", StringComparison.Ordinal), Limit);
+
+        var status = await Tool.RunAsync(_env, Limit, "get", "t1:1:status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        Assert.Contains("uint consumerId 1", status.Stdout);
+        Assert.Contains("string inputChannel t1:image", status.Stdout);
+        Assert.Matches(@"uint nProcessed [1-9]", status.Stdout);
+        Assert.Contains("uint nMissed 0", status.Stdout);
+
+        var output = await Tool.RunAsync(_env, Limit, "get", "t1:1:output");
+        Assert.True(output.ExitCode == 0, output.ToString());
+        Assert.Contains("epics:nt/NTNDArray:1.0", output.Stdout);
+
+        var configure = await Tool.RunAsync(_env, Limit, "put", "t1:1:control", """{"command":"configure","args":"{\"x\":100}"}""");
+        Assert.True(configure.ExitCode == 0, configure.ToString());
+        await WaitForControlMessageAsync("t1:1:control", "Configuration successful");
+
+        var stop = await Tool.RunAsync(_env, Limit, "put", "t1:1:control", """{"command":"stop"}""");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal(0, await consumer.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("'nMissed': 0", consumer.Transcript);
+        Assert.Matches(@"'endTime': 1\d{9}\.", consumer.Transcript);
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_stops_the_consumer_with_a_final_report_and_exit_0(string signal)
+    {
+        using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "t2:image", "-nx", "8", "-ny", "8", "-fps", "50", "-rt", "40", "-dc", "-rp", "0", "-std", "0");
+        using var consumer = Tool.Start(_env, "consumer", "-ic", "t2:image", "-rp", "1");
+        var stdout = new List<string>();
+        var firstReport = new TaskCompletionSource();
+        consumer.OutputDataReceived += (_, e) =>
+        {
+            lock (stdout)
+            {
+                stdout.Add(e.Data ?? string.Empty);
+            }
+
+            if (e.Data?.Contains("'nProcessed': ", StringComparison.Ordinal) == true)
+            {
+                firstReport.TrySetResult();
+            }
+        };
+        consumer.BeginOutputReadLine();
+        var stderr = consumer.StandardError.ReadToEndAsync();
+        await firstReport.Task.WaitAsync(Limit);
+        using (var kill = Process.Start("kill", ["-" + signal, consumer.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await consumer.WaitForExitAsync(cts.Token);
+        Assert.True(consumer.ExitCode == 0, await stderr);
+        lock (stdout)
+        {
+            Assert.True(stdout.Count(l => l.StartsWith("{ 'consumerId': 1,", StringComparison.Ordinal)) >= 2, string.Join('\n', stdout));
+        }
+    }
+
+    [Fact]
+    public async Task Two_consumers_with_one_distributor_update_each_see_odd_and_even_frames()
+    {
+        using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "t3:image", "-nx", "8", "-ny", "8", "-fps", "40", "-rt", "40", "-dc", "-rp", "0", "-std", "12"); // both consumers join before the first frame
+        var one = Tool.RunAsync(_env, Limit, "consumer", "-ic", "t3:image", "-id", "1", "-nc", "1", "-du", "1", "-oo", "2", "-rt", "16");
+        // The second outlives the first (once alone it gets every frame), so the first one's counts are exact.
+        var two = Tool.RunAsync(_env, Limit, "consumer", "-ic", "t3:image", "-id", "2", "-du", "1", "-oo", "2", "-rt", "19");
+        var results = await Task.WhenAll(one, two);
+        var firsts = new List<long>();
+        foreach (var r in results.Take(1))
+        {
+            Assert.True(r.ExitCode == 0, r.ToString());
+            Assert.Contains("'nMissed': 0,", r.Stdout);
+            var first = long.Parse(FirstId().Match(r.Stdout).Groups[1].Value, CultureInfo.InvariantCulture);
+            var last = long.Parse(LastId().Match(r.Stdout).Groups[1].Value, CultureInfo.InvariantCulture);
+            var processed = long.Parse(Processed().Match(r.Stdout).Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(processed > 20, r.Stdout);
+            Assert.Equal(((last - first) / 2) + 1, processed); // every second id, none missing
+            firsts.Add(first);
+        }
+
+        Assert.True(results[1].ExitCode == 0, results[1].ToString());
+        firsts.Add(long.Parse(FirstId().Match(results[1].Stdout).Groups[1].Value, CultureInfo.InvariantCulture));
+
+        Assert.NotEqual(firsts[0] % 2, firsts[1] % 2);
+    }
+
+    [Fact]
+    public async Task A_processor_that_always_throws_is_counted_and_the_stream_goes_on()
+    {
+        var source = Path.Combine(_scratch, "Throwing.cs");
+        await File.WriteAllTextAsync(source, "public sealed class Throwing(JsonObject c) : UserDataProcessor(c) { public override PvValue? Process(PvValue v) => throw new InvalidOperationException(\"no\"); }");
+        using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "t4:image", "-nx", "8", "-ny", "8", "-fps", "50", "-rt", "40", "-dc", "-rp", "0", "-std", "0");
+        var r = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "t4:image", "-pf", source, "-pc", "Throwing", "-rt", "3");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("'nProcessed': 0,", r.Stdout);
+        Assert.Matches(@"'nErrors': [1-9]\d", r.Stdout);
+        Assert.Single(Regex.Matches(r.Stderr, "Processing error: no"));
+    }
+
+    [Fact]
+    public async Task Bad_input_says_what_is_wrong_and_exits_2()
+    {
+        var missing = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "-pc", "NoSuchClass");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.StartsWith("Error: Could not find processor class 'NoSuchClass'", Assert.Single(missing.ErrorLines));
+
+        var source = Path.Combine(_scratch, "Broken.cs");
+        await File.WriteAllTextAsync(source, "public sealed class Broken(JsonObject c) : UserDataProcessor(c)\n{\n    int x = \"text\";\n}\n");
+        var broken = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "-pf", source, "-pc", "Broken");
+        Assert.Equal(2, broken.ExitCode);
+        Assert.Contains($"{source}:3:13: error CS0029: ", broken.Stderr);
+
+        var args = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "-pa", "{bad json");
+        Assert.Equal(2, args.ExitCode);
+        Assert.StartsWith("Error: --processor-args is not valid JSON: ", Assert.Single(args.ErrorLines));
+
+        var unknown = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "--no-such-option");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("--no-such-option", unknown.Stderr);
+
+        var sets = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "-du", "3", "-nds", "2");
+        Assert.Equal(2, sets.ExitCode);
+        Assert.Equal(["Error: Number of distributor sets is 2, but no distributor set is specified (--distributor-set)."], sets.ErrorLines);
+
+        var noInput = await Tool.RunAsync(_env, Limit, "consumer", "-pc", "AdImageProcessor");
+        Assert.Equal(2, noInput.ExitCode);
+    }
+
+    private async Task WaitForControlMessageAsync(string channel, string message)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        ToolResult? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await Tool.RunAsync(_env, Limit, "get", channel);
+            if (last.Stdout.Contains(message, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"{channel} never showed '{message}': {last}");
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    [GeneratedRegex(@"'firstObjectId': (\d+)")]
+    private static partial Regex FirstId();
+
+    [GeneratedRegex(@"'lastObjectId': (\d+)")]
+    private static partial Regex LastId();
+
+    [GeneratedRegex(@"'nProcessed': (\d+)")]
+    private static partial Regex Processed();
+}

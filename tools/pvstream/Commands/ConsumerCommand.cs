@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Epics.Streaming;
+using Epics.Streaming.Consumer;
+using Epics.Streaming.Processors.Loading;
+using Pvstream.Cli;
+using Pvstream.Streaming;
+
+namespace Pvstream.Commands;
+
+/// <summary>
+/// <c>pvstream consumer</c>: the options of <c>pvapy-hpc-consumer</c> (framework.md §1.1), short and long spellings and
+/// argparse prefixes, the same defaults and channel-name expansion. One consumer in this process, pva input, pvas
+/// output; reports every <c>--report-period</c> in the reference's format, the final statistics at the end.
+/// </summary>
+internal static class ConsumerCommand
+{
+    public static Command Create()
+    {
+        var d = new DataConsumerOptions();
+        var consumerId = new Option<int>("--consumer-id", "-id") { Description = "Consumer id (used in channel names)", DefaultValueFactory = _ => 1 };
+        var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers (only 1 is implemented yet)", DefaultValueFactory = _ => 1 };
+        var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Explicit consumer ids (not implemented yet)" };
+        var inputChannel = new Option<string?>("--input-channel", "-ic") { Description = "Input channel; * becomes the consumer id (required)" };
+        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (pvas, rpc, ca not implemented yet)", DefaultValueFactory = _ => "pva" };
+        var inputArgs = new Option<string?>("--input-args", "-ia") { Description = "JSON input arguments (ejfat only)" };
+        var outputChannel = new Option<string?>("--output-channel", "-oc") { Description = "Output channel; _ means pvapy:consumer:<id>:output, * the id" };
+        var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (pva, rpc not implemented yet)", DefaultValueFactory = _ => "pvas" };
+        var outputArgs = new Option<string?>("--output-args", "-oa") { Description = "JSON output arguments (ejfat only)" };
+        var statusChannel = new Option<string?>("--status-channel", "-sc") { Description = "Status channel; _ means pvapy:consumer:<id>:status, * the id" };
+        var controlChannel = new Option<string?>("--control-channel", "-cc") { Description = "Control channel; _ means pvapy:consumer:<id>:control, * the id" };
+        var idFormat = new Option<string?>("--id-format-spec", "-ifs") { Description = "Python format spec for the id in channel names, e.g. 02d" };
+        var serverQueue = new Option<int>("--server-queue-size", "-sqs") { Description = "Server queue size (record[queueSize=N]) when > 0", DefaultValueFactory = _ => 0 };
+        var receiverQueue = new Option<int>("--receiver-queue-size", "-rqs") { Description = "< 0: process in the monitor; >= 0: receiver queue of this size (0 unlimited)", DefaultValueFactory = _ => -1 };
+        var accumulate = new Option<int>("--accumulate-objects", "-ao") { Description = "Objects to accumulate in the receiver queue before processing (not implemented yet)", DefaultValueFactory = _ => -1 };
+        var accumulationTimeout = new Option<double>("--accumulation-timeout", "-at") { Description = "Seconds after the last put when accumulated objects are processed", DefaultValueFactory = _ => 1.0 };
+        var processorFile = new Option<string[]>("--processor-file", "-pf") { Description = "Processor source (.cs; several files or a folder) or assembly (.dll)", AllowMultipleArgumentsPerToken = true };
+        var processorClass = new Option<string?>("--processor-class", "-pc") { Description = "Processor class name, or a built-in (pvapy.hpc.adImageProcessor.AdImageProcessor...)" };
+        var processorArgs = new Option<string?>("--processor-args", "-pa") { Description = "JSON object: the processor configuration" };
+        var oidField = new Option<string>("--oid-field", "-of") { Description = "Object id field", DefaultValueFactory = _ => d.ObjectIdField };
+        var oidOffset = new Option<long>("--oid-offset", "-oo") { Description = "Expected object id step; <= 0: computed", DefaultValueFactory = _ => 0 };
+        var fieldRequest = new Option<string>("--field-request", "-fr") { Description = "Fields to request (ignored with distributor options)", DefaultValueFactory = _ => string.Empty };
+        var skip = new Option<int>("--skip-initial-updates", "-siu") { Description = "Initial updates received but not processed", DefaultValueFactory = _ => d.SkipInitialUpdates };
+        var pluginName = new Option<string>("--distributor-plugin-name", "-dpn") { Description = "Distributor plugin name (distributor for pvDatabaseCPP)", DefaultValueFactory = _ => d.DistributorPluginName };
+        var group = new Option<string?>("--distributor-group", "-dg") { Description = "Distributor group" };
+        var set = new Option<string?>("--distributor-set", "-ds") { Description = "Distributor set" };
+        var trigger = new Option<string?>("--distributor-trigger", "-dt") { Description = "Distributor trigger field" };
+        var updates = new Option<string?>("--distributor-updates", "-du") { Description = "Consecutive updates per client or set" };
+        var nSets = new Option<int>("--n-distributor-sets", "-nds") { Description = "Distributor sets across consumer commands (for the id offset)", DefaultValueFactory = _ => 1 };
+        var metadata = new Option<string?>("--metadata-channels", "-mc") { Description = "Metadata channels (not implemented yet)" };
+        var runtime = new Option<double>("--runtime", "-rt") { Description = "Run time in seconds; <= 0 until stopped", DefaultValueFactory = _ => 0 };
+        var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between reports; <= 0 none", DefaultValueFactory = _ => 0 };
+        var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: receiver, publisher, queue, metadata, processor, user, all", DefaultValueFactory = _ => "all" };
+        var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (not implemented yet)" };
+        var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines (the only kind so far)" };
+        var version = VersionFlag.Create();
+        var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
+        {
+            version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
+            controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorArgs,
+            oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
+            logFile, disableCurses,
+        };
+        var logging = new LogLevelOption(command);
+        CliRunner.SetAction(command, async (parse, ct) =>
+        {
+            if (VersionFlag.Handle(parse, version))
+            {
+                return ExitCodes.Success;
+            }
+
+            NotYet(parse.GetValue(nConsumers) > 1 || parse.GetValue(idList) is not null, "--n-consumers > 1 and --consumer-id-list");
+            NotYet(!string.Equals(parse.GetValue(inputMode), "pva", StringComparison.OrdinalIgnoreCase) && parse.GetValue(inputMode) != "0", $"--input-mode {parse.GetValue(inputMode)}");
+            NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
+            NotYet(parse.GetValue(metadata) is not null, "--metadata-channels");
+            NotYet(parse.GetValue(accumulate) > 0, "--accumulate-objects");
+            NotYet(parse.GetValue(logFile) is not null, "--log-file");
+            var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (sections.FirstOrDefault(s => !ConsumerReport.StatTypes.Contains(s)) is { } badSection)
+            {
+                throw new CliException($"Error: --report-stats: unknown section '{badSection}' (use {string.Join(", ", ConsumerReport.StatTypes)})", ExitCodes.BadInput);
+            }
+
+            var id = parse.GetValue(consumerId);
+            var spec = parse.GetValue(idFormat);
+            var input = parse.GetValue(inputChannel) ?? throw new CliException("Error: the input channel is required (-ic/--input-channel)", ExitCodes.BadInput);
+            var options = new DataConsumerOptions
+            {
+                ConsumerId = id,
+                ConsumerCount = parse.GetValue(nConsumers),
+                InputChannel = ConsumerChannelNames.Resolve(input, "input", id, spec)!,
+                OutputChannel = ConsumerChannelNames.Resolve(parse.GetValue(outputChannel), "output", id, spec),
+                StatusChannel = ConsumerChannelNames.Resolve(parse.GetValue(statusChannel), "status", id, spec),
+                ControlChannel = ConsumerChannelNames.Resolve(parse.GetValue(controlChannel), "control", id, spec),
+                ServerQueueSize = parse.GetValue(serverQueue),
+                ReceiverQueueSize = parse.GetValue(receiverQueue),
+                ObjectIdField = parse.GetValue(oidField)!,
+                ObjectIdOffset = parse.GetValue(oidOffset),
+                FieldRequest = parse.GetValue(fieldRequest) ?? string.Empty,
+                SkipInitialUpdates = parse.GetValue(skip),
+                DistributorPluginName = parse.GetValue(pluginName)!,
+                DistributorGroup = parse.GetValue(group),
+                DistributorSet = parse.GetValue(set),
+                DistributorTrigger = parse.GetValue(trigger),
+                DistributorUpdates = parse.GetValue(updates),
+                DistributorSetCount = parse.GetValue(nSets),
+                ReportPeriod = parse.GetValue(reportPeriod),
+                Runtime = parse.GetValue(runtime),
+            };
+            var args = ParseProcessorArgs(parse.GetValue(processorArgs));
+            using var loggerFactory = logging.CreateFactory(parse);
+            try
+            {
+                var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
+                await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
+                    EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory);
+                consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
+                var final = await consumer.RunAsync(ct);
+                Print(ConsumerReport.Format(final, sections));
+                return ExitCodes.Success;
+            }
+            catch (ProcessorLoadException e)
+            {
+                await Console.Out.FlushAsync(CancellationToken.None);
+                await Console.Error.WriteLineAsync(e.CompilerMessages.Count > 0 ? e.Message : $"Error: {CliRunner.OneLine(e.Message)}");
+                return ExitCodes.BadInput;
+            }
+            catch (StreamingConfigurationException e)
+            {
+                throw new CliException($"Error: {e.Message}", ExitCodes.BadInput);
+            }
+        });
+        return OptionAbbreviations.Enable(command);
+    }
+
+    private static readonly Lock PrintLock = new();
+
+    private static void Print(string report)
+    {
+        lock (PrintLock)
+        {
+            Console.Out.WriteLine(report);
+            Console.Out.Flush();
+        }
+    }
+
+    private static void NotYet(bool used, string what)
+    {
+        if (used)
+        {
+            throw new CliException($"Error: {what} is not implemented yet in pvstream consumer", ExitCodes.BadInput);
+        }
+    }
+
+    private static JsonObject? ParseProcessorArgs(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject
+                ?? throw new CliException($"Error: --processor-args must be a JSON object, not {text}", ExitCodes.BadInput);
+        }
+        catch (JsonException e)
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"Error: --processor-args is not valid JSON: {e.Message}"), ExitCodes.BadInput);
+        }
+    }
+}
