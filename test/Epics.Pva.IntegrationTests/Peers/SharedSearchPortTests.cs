@@ -28,6 +28,15 @@ public class SharedSearchPortTests
             {
                 foreach (var intf in new[] { "0.0.0.0", "127.0.0.1" })
                 {
+                    // Left out: a pvAccessCPP server bound to all interfaces never listens on loopback, and a PVXS client's
+                    // own beacon listener (bound last to the search port) takes the unicast and fans it out tagged
+                    // 127.0.0.1, which that server refuses. Without pvstream neither pvget nor pvxget find it by
+                    // 127.0.0.1 at all; with it, pvget does (see docs/limits.md).
+                    if (ioc == "softIocPVA" && client == "pvxget" && intf == "0.0.0.0")
+                    {
+                        continue;
+                    }
+
                     data.Add(ioc, client, intf, true);
                     data.Add(ioc, client, intf, false);
                 }
