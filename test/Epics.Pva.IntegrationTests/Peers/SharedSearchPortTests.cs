@@ -9,7 +9,9 @@ namespace Epics.Pva.IntegrationTests.Peers;
 /// Our server and an EPICS IOC (pvAccessCPP's softIocPVA or PVXS's softIocPVX) on one host sharing the UDP search port,
 /// as on any beamline host that runs an IOC beside pvstream. Real clients that search by unicast (127.0.0.1) must find
 /// the PVs of both servers every time, whichever of them the kernel hands the unicast datagram to, with the servers
-/// bound to all interfaces or to 127.0.0.1. Skipped when the peers are not installed (see <see cref="PeerTools"/>).
+/// bound to all interfaces or to 127.0.0.1. "pvapy" is a pvaPy <c>PvaServer</c> process (pvAccessCPP underneath, as in
+/// a pvapy consumer's status server), run when <c>PVSTREAM_PVAPY_PATH</c> holds pvaccess. Skipped when the peers are
+/// not installed (see <see cref="PeerTools"/>).
 /// </summary>
 public class SharedSearchPortTests
 {
@@ -22,7 +24,7 @@ public class SharedSearchPortTests
     public static TheoryData<string, string, string, bool> Layouts()
     {
         var data = new TheoryData<string, string, string, bool>();
-        foreach (var ioc in new[] { "softIocPVA", "softIocPVX" })
+        foreach (var ioc in new[] { "softIocPVA", "softIocPVX", "pvapy" })
         {
             foreach (var client in new[] { "pvget", "pvxget" })
             {
@@ -32,7 +34,7 @@ public class SharedSearchPortTests
                     // own beacon listener (bound last to the search port) takes the unicast and fans it out tagged
                     // 127.0.0.1, which that server refuses. Without pvstream neither pvget nor pvxget find it by
                     // 127.0.0.1 at all; with it, pvget does (see docs/limits.md).
-                    if (ioc == "softIocPVA" && client == "pvxget" && intf == "0.0.0.0")
+                    if (ioc is "softIocPVA" or "pvapy" && client == "pvxget" && intf == "0.0.0.0")
                     {
                         continue;
                     }
@@ -50,7 +52,7 @@ public class SharedSearchPortTests
     [MemberData(nameof(Layouts))]
     public async Task Both_servers_are_found_by_unicast_every_time(string iocName, string clientName, string intf, bool iocFirst)
     {
-        var iocPath = PeerTools.Require(iocName);
+        var iocPath = iocName == "pvapy" ? Ioc.RequirePython() : PeerTools.Require(iocName);
         var clientPath = PeerTools.Require(clientName);
         var udp = PeerTools.FreePort();
 
@@ -64,7 +66,7 @@ public class SharedSearchPortTests
         {
             if (iocFirst)
             {
-                ioc = await Ioc.StartAsync(iocPath, intf, udp);
+                ioc = await Ioc.StartAsync(iocName == "pvapy", iocPath, intf, udp);
             }
 
             ours = new PvaServer(options);
@@ -73,7 +75,7 @@ public class SharedSearchPortTests
 
             if (!iocFirst)
             {
-                ioc = await Ioc.StartAsync(iocPath, intf, udp);
+                ioc = await Ioc.StartAsync(iocName == "pvapy", iocPath, intf, udp);
             }
 
             var environment = PeerTools.PvaClientEnvironment(udp);
@@ -101,7 +103,27 @@ public class SharedSearchPortTests
 
     private sealed class Ioc(PeerProcess process, DirectoryInfo dir) : IAsyncDisposable
     {
-        public static async Task<Ioc> StartAsync(string path, string intf, int udp)
+        private const string PvapyServer = """
+            import sys, pvaccess
+            server = pvaccess.PvaServer('ioc:ai', pvaccess.PvObject({'value': pvaccess.DOUBLE}, {'value': 2.5}))
+            print('serving', flush=True)
+            sys.stdin.read()
+            """;
+
+        private static string PvapyPath => Environment.GetEnvironmentVariable("PVSTREAM_PVAPY_PATH") ?? string.Empty;
+
+        public static string RequirePython()
+        {
+            var python = Environment.GetEnvironmentVariable("PVSTREAM_PVAPY_PYTHON") ?? "/usr/bin/python3";
+            if (PvapyPath.Length == 0 || !File.Exists(python))
+            {
+                Assert.Skip("pvaPy not found (PVSTREAM_PVAPY_PATH, PVSTREAM_PVAPY_PYTHON)");
+            }
+
+            return python;
+        }
+
+        public static async Task<Ioc> StartAsync(bool pvapy, string path, string intf, int udp)
         {
             var dir = Directory.CreateTempSubdirectory("pvstream-shared-port-");
             var db = Path.Combine(dir.FullName, "test.db");
@@ -124,10 +146,16 @@ public class SharedSearchPortTests
                 ["EPICS_CA_ADDR_LIST"] = "127.0.0.1",
                 ["PATH"] = "/usr/bin:/bin",
             };
-            var process = PeerProcess.Start(path, environment, "-S", "-d", db);
+            if (pvapy)
+            {
+                environment["PYTHONPATH"] = PvapyPath;
+            }
+
+            var process = pvapy ? PeerProcess.Start(path, environment, "-u", "-c", PvapyServer) : PeerProcess.Start(path, environment, "-S", "-d", db);
             try
             {
-                await process.WaitForLineAsync(l => l.Contains("iocRun: All initialization complete", StringComparison.Ordinal), PeerTools.Timeout);
+                await process.WaitForLineAsync(
+                    l => l.Contains(pvapy ? "serving" : "iocRun: All initialization complete", StringComparison.Ordinal), PeerTools.Timeout);
             }
             catch
             {
