@@ -22,7 +22,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
     private readonly PvaChannel _channel;
     private readonly PvValue _request;
     private readonly Lock _lock = new();
-    private readonly Queue<PvMonitorUpdate> _queue = new();
+    private readonly UpdateQueue<PvMonitorUpdate> _queue;
     private readonly int _queueSize;
     private readonly bool _pipeline;
     private readonly int _ackThreshold;
@@ -49,6 +49,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         _queueSize = Math.Max(2, options.QueueSize ?? record.QueueSize ?? 4);
         _pipeline = record.Pipeline;
         _ackThreshold = record.AckThreshold(_queueSize);
+        _queue = new UpdateQueue<PvMonitorUpdate>(_queueSize);
         channel.AddListener(this);
     }
 
@@ -234,7 +235,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
             if (_queue.Count >= _queueSize && !_pipeline && !typeChanged)
             {
                 // Full: fold this update into the newest queued one; fields changed in both are overruns.
-                var last = _queue.Last();
+                var last = _queue.Newest;
                 var merged = new PvMonitorUpdate(current.Clone(), new BitSet(), last.TypeChanged);
                 merged.Overrun.Or(last.Overrun);
                 merged.Overrun.Or(overrun);
@@ -243,7 +244,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
                 again.And(current.Changed);
                 merged.Overrun.Or(again);
                 merged.Changed.Or(last.Changed);
-                ReplaceLast(merged);
+                _queue.Newest = merged;
                 last.Dispose();
                 _squashed++;
                 return;
@@ -298,18 +299,6 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
 
     private static bool IsTypeChange(PvaStatus status) =>
         status.Type == Server.ServerPv.TypeChangedStatus.Type && status.Message == Server.ServerPv.TypeChangedStatus.Message;
-
-    private void ReplaceLast(PvMonitorUpdate update)
-    {
-        var n = _queue.Count;
-        for (var i = 0; i < n - 1; i++)
-        {
-            _queue.Enqueue(_queue.Dequeue());
-        }
-
-        _queue.Dequeue();
-        _queue.Enqueue(update);
-    }
 
     private void WakeReader()
     {

@@ -17,6 +17,7 @@ internal sealed class ServerMonitor
     private readonly string _channelName;
     private readonly BitSet _mask;
     private readonly Queue<Entry> _queue = new();
+    private Entry? _newest; // the queue's last entry, so a squash does not walk the queue
     private readonly Lock _lock = new();
     private readonly int _queueSize;
     private readonly bool _pipeline;
@@ -132,7 +133,7 @@ internal sealed class ServerMonitor
             if (_queue.Count >= _queueSize)
             {
                 // Full: the newest entry takes the latest value; fields changed in both are overruns.
-                var last = _queue.Last();
+                var last = _newest!;
                 var overlap = new BitSet();
                 overlap.Or(last.Changed);
                 overlap.And(selected);
@@ -144,7 +145,8 @@ internal sealed class ServerMonitor
                 return;
             }
 
-            _queue.Enqueue(new Entry(current.Clone(), selected, new BitSet()));
+            _newest = new Entry(current.Clone(), selected, new BitSet());
+            _queue.Enqueue(_newest);
         }
 
         Flush();
@@ -175,6 +177,10 @@ internal sealed class ServerMonitor
                 }
 
                 var entry = _queue.Dequeue();
+                if (_queue.Count == 0)
+                {
+                    _newest = null;
+                }
                 if (_pipeline)
                 {
                     _window--;
@@ -240,6 +246,8 @@ internal sealed class ServerMonitor
         {
             e.Value.Dispose();
         }
+
+        _newest = null;
     }
 
     private sealed class Entry(PvValue value, BitSet changed, BitSet overrun)
