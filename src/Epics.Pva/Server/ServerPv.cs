@@ -140,11 +140,12 @@ public abstract partial class ServerPv
             _reopenTimer?.Dispose();
             _reopenTimer = null;
             var all = AllFields(_current.Type);
+            PostedValue? posted = null;
             foreach (var s in _subscribers)
             {
                 if (s.Type.Equals(_current.Type))
                 {
-                    s.Enqueue(_current, all); // the subscription goes on: the whole value, as at its start
+                    s.Enqueue(_current, all, ref posted); // the subscription goes on: the whole value, as at its start
                 }
                 else
                 {
@@ -152,6 +153,7 @@ public abstract partial class ServerPv
                 }
             }
 
+            posted?.Release();
             foreach (var s in changed)
             {
                 _subscribers.Remove(s);
@@ -188,14 +190,19 @@ public abstract partial class ServerPv
         {
             var current = _current ?? throw new InvalidOperationException("PV is not open");
             current.Apply(update, update.Changed);
+
+            // One copy of the value per post, shared by every subscriber's queue entry (not one per subscriber).
+            PostedValue? posted = null;
             foreach (var s in _subscribers)
             {
                 // Subscribers are in connection order, which is what makes the distributor "first connected, first served".
                 if (s.Distributor is null || _distributor.Decide(s.Distributor, current))
                 {
-                    s.Enqueue(current, update.Changed);
+                    s.Enqueue(current, update.Changed, ref posted);
                 }
             }
+
+            posted?.Release();
         }
     }
 
