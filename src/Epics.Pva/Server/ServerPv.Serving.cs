@@ -51,7 +51,7 @@ public abstract partial class ServerPv
             }
 
             PostedValue? posted = null;
-            monitor.Enqueue(_current, AllFields(_current.Type), ref posted);
+            monitor.Enqueue(_current, AllFields(_current.Type), _postedValues, ref posted);
             posted?.Release();
             return true;
         }

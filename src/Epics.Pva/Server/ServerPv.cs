@@ -28,6 +28,7 @@ public abstract partial class ServerPv
     private readonly SubscriberList _subscribers = [];
     private readonly List<HeldRequest> _held = [];
     private readonly Distributor _distributor = new();
+    private readonly PostedValuePool _postedValues = new();
     private PvValue? _current;
     private ITimer? _reopenTimer;
     private int _closeCount;
@@ -145,7 +146,7 @@ public abstract partial class ServerPv
             {
                 if (s.Type.Equals(_current.Type))
                 {
-                    s.Enqueue(_current, all, ref posted); // the subscription goes on: the whole value, as at its start
+                    s.Enqueue(_current, all, _postedValues, ref posted); // the subscription goes on: the whole value, as at its start
                 }
                 else
                 {
@@ -198,7 +199,7 @@ public abstract partial class ServerPv
                 // Subscribers are in connection order, which is what makes the distributor "first connected, first served".
                 if (s.Distributor is null || _distributor.Decide(s.Distributor, current))
                 {
-                    s.Enqueue(current, update.Changed, ref posted);
+                    s.Enqueue(current, update.Changed, _postedValues, ref posted);
                 }
             }
 

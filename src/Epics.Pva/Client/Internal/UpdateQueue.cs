@@ -1,7 +1,7 @@
 namespace Epics.Pva.Client.Internal;
 
 /// <summary>
-/// A first-in first-out queue whose newest entry can be replaced in O(1), which a squash needs (a
+/// A first-in first-out queue whose newest entry can be reached in O(1), which a squash needs (a
 /// <see cref="Queue{T}"/> can only reach its last entry by walking or rotating it). Grows when full; not thread-safe.
 /// </summary>
 internal sealed class UpdateQueue<T>(int capacity)
@@ -12,20 +12,8 @@ internal sealed class UpdateQueue<T>(int capacity)
 
     public int Count { get; private set; }
 
-    /// <summary>The most recently enqueued entry still queued; setting it replaces that entry in place.</summary>
-    public T Newest
-    {
-        get => Count > 0 ? _items[IndexOf(Count - 1)]! : throw new InvalidOperationException("queue is empty");
-        set
-        {
-            if (Count == 0)
-            {
-                throw new InvalidOperationException("queue is empty");
-            }
-
-            _items[IndexOf(Count - 1)] = value;
-        }
-    }
+    /// <summary>The most recently enqueued entry still queued.</summary>
+    public T Newest => Count > 0 ? _items[IndexOf(Count - 1)]! : throw new InvalidOperationException("queue is empty");
 
     public void Enqueue(T item)
     {

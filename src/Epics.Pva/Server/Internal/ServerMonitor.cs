@@ -120,7 +120,7 @@ internal sealed class ServerMonitor
     /// Called under the PV's lock with its current value and the fields that changed. <paramref name="posted"/> is
     /// the post's shared copy of the value: made by the first subscriber that needs it, retained by each entry.
     /// </summary>
-    public void Enqueue(PvValue current, BitSet changed, ref PostedValue? posted)
+    public void Enqueue(PvValue current, BitSet changed, PostedValuePool pool, ref PostedValue? posted)
     {
         // _selected and _overlap are only used here, and every Enqueue runs under the PV's lock.
         FieldMask.SelectChanged(current.Type, changed, _mask, _selected);
@@ -136,7 +136,7 @@ internal sealed class ServerMonitor
                 return;
             }
 
-            posted ??= PostedValue.CopyOf(current);
+            posted ??= PostedValue.CopyOf(current, pool);
             if (_queue.Count >= _queueSize)
             {
                 // Full: the newest entry takes the latest value; fields changed in both are overruns.
