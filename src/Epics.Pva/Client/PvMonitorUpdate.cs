@@ -9,11 +9,15 @@ namespace Epics.Pva.Client;
 /// </summary>
 public sealed class PvMonitorUpdate : IDisposable
 {
-    internal PvMonitorUpdate(PvValue value, BitSet overrun, bool typeChanged = false)
+    private readonly PvaSubscription? _owner;
+    private int _live = 1;
+
+    internal PvMonitorUpdate(PvValue value, BitSet overrun, bool typeChanged = false, PvaSubscription? owner = null)
     {
         Value = value;
         Overrun = overrun;
         TypeChanged = typeChanged;
+        _owner = owner;
     }
 
     /// <summary>The value after this update.</summary>
@@ -29,8 +33,35 @@ public sealed class PvMonitorUpdate : IDisposable
     /// True for the first update after the PV changed type (the subscription started again on the new type):
     /// <c>Value.Type</c> differs from the previous update's, and every field is marked.
     /// </summary>
-    public bool TypeChanged { get; }
+    public bool TypeChanged { get; private set; }
 
-    /// <inheritdoc />
-    public void Dispose() => Value.Dispose();
+    /// <summary>
+    /// Gives the update back: its arrays are released at once, and the object may carry a later update of the same
+    /// subscription (so a stream of updates allocates nothing), so it must not be used after this. A second call does
+    /// nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _live, 0) == 0)
+        {
+            return;
+        }
+
+        if (_owner is null)
+        {
+            Value.Dispose();
+        }
+        else
+        {
+            _owner.Recycle(this);
+        }
+    }
+
+    // A recycled update about to carry a new value: live again, no overruns yet.
+    internal void Revive(bool typeChanged)
+    {
+        TypeChanged = typeChanged;
+        Overrun.Clear();
+        Volatile.Write(ref _live, 1);
+    }
 }

@@ -1,7 +1,5 @@
 using Epics.Pva.Client.Internal;
 using Epics.Pva.Data;
-using Epics.Pva.Protocol;
-using Epics.Pva.Protocol.Messages;
 
 namespace Epics.Pva.Client;
 
@@ -17,12 +15,14 @@ namespace Epics.Pva.Client;
 /// <see cref="MonitorStatistics.TypeChanges"/> counts it. Updates of different types are never squashed together.
 /// </para>
 /// </summary>
-public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncDisposable, IChannelListener
+public sealed partial class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncDisposable, IChannelListener
 {
     private readonly PvaChannel _channel;
     private readonly PvValue _request;
     private readonly Lock _lock = new();
-    private readonly Queue<PvMonitorUpdate> _queue = new();
+    private readonly UpdateQueue<PvMonitorUpdate> _queue;
+    private readonly Stack<PvMonitorUpdate> _spare = new(); // disposed updates, reused for later ones (under _lock)
+    private readonly BitSet _earlier = new(); // squash scratch (under _lock)
     private readonly int _queueSize;
     private readonly bool _pipeline;
     private readonly int _ackThreshold;
@@ -49,6 +49,7 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
         _queueSize = Math.Max(2, options.QueueSize ?? record.QueueSize ?? 4);
         _pipeline = record.Pipeline;
         _ackThreshold = record.AckThreshold(_queueSize);
+        _queue = new UpdateQueue<PvMonitorUpdate>(_queueSize);
         channel.AddListener(this);
     }
 
@@ -234,27 +235,58 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
             if (_queue.Count >= _queueSize && !_pipeline && !typeChanged)
             {
                 // Full: fold this update into the newest queued one; fields changed in both are overruns.
-                var last = _queue.Last();
-                var merged = new PvMonitorUpdate(current.Clone(), new BitSet(), last.TypeChanged);
-                merged.Overrun.Or(last.Overrun);
-                merged.Overrun.Or(overrun);
-                var again = new BitSet();
-                again.Or(last.Changed);
-                again.And(current.Changed);
-                merged.Overrun.Or(again);
-                merged.Changed.Or(last.Changed);
-                ReplaceLast(merged);
-                last.Dispose();
+                var last = _queue.Newest;
+                last.Overrun.Or(overrun);
+                _earlier.CopyFrom(last.Changed);
+                _earlier.And(current.Changed);
+                last.Overrun.Or(_earlier);
+                _earlier.CopyFrom(last.Changed);
+                last.Value.CopyFrom(current);
+                last.Value.Changed.Or(_earlier);
                 _squashed++;
                 return;
             }
 
-            var copy = new BitSet();
-            copy.Or(overrun);
-            _queue.Enqueue(new PvMonitorUpdate(current.Clone(), copy, typeChanged));
+            _queue.Enqueue(NewUpdate(current, overrun, typeChanged));
             _maxQueued = Math.Max(_maxQueued, _queue.Count);
             WakeReader();
         }
+    }
+
+    // Takes a disposed update back (from PvMonitorUpdate.Dispose, on any thread) for a later update to reuse.
+    internal void Recycle(PvMonitorUpdate update)
+    {
+        update.Value.ReleaseArrays(); // frame buffers go back now, not when the object is reused
+        lock (_lock)
+        {
+            if (!_finished && _spare.Count < _queueSize)
+            {
+                _spare.Push(update);
+                return;
+            }
+        }
+
+        update.Value.Dispose();
+    }
+
+    // Under _lock: a copy of the connection's current value, in a disposed update of the same type when there is one
+    // (its nested values are reused: no allocation), else a clone.
+    private PvMonitorUpdate NewUpdate(PvValue current, BitSet overrun, bool typeChanged)
+    {
+        while (_spare.TryPop(out var spare))
+        {
+            if (spare.Value.Type.Equals(current.Type))
+            {
+                spare.Value.CopyFrom(current);
+                spare.Revive(typeChanged);
+                spare.Overrun.Or(overrun);
+                return spare;
+            }
+        }
+
+        var copy = new BitSet();
+        copy.Or(overrun);
+        return new PvMonitorUpdate(current.Clone(), copy, typeChanged, this);
     }
 
     internal void OnFinished(MonitorOperation op, PvaStatus status)
@@ -299,113 +331,10 @@ public sealed class PvaSubscription : IAsyncEnumerable<PvMonitorUpdate>, IAsyncD
     private static bool IsTypeChange(PvaStatus status) =>
         status.Type == Server.ServerPv.TypeChangedStatus.Type && status.Message == Server.ServerPv.TypeChangedStatus.Message;
 
-    private void ReplaceLast(PvMonitorUpdate update)
-    {
-        var n = _queue.Count;
-        for (var i = 0; i < n - 1; i++)
-        {
-            _queue.Enqueue(_queue.Dequeue());
-        }
-
-        _queue.Dequeue();
-        _queue.Enqueue(update);
-    }
-
     private void WakeReader()
     {
         var w = _waiter;
         _waiter = null;
         w?.TrySetResult();
-    }
-
-    /// <summary>The protocol side of a subscription on one connection (re-created after every reconnect).</summary>
-    internal sealed class MonitorOperation(PvaSubscription owner, ClientConnection connection, uint sid) : ClientOperation, IChannelOperation
-    {
-        private readonly BitSet _scratch = new();
-        private readonly BitSet _overrun = new();
-        private PvValue? _current;
-        private int _unacked;
-
-        public PvaChannel Channel => owner._channel;
-
-        public void Start(PvValue request, int window)
-        {
-            if (!connection.Register(this))
-            {
-                return;
-            }
-
-            connection.SendMessage(OperationInitRequest.Create(PvaCommand.Monitor, sid, Ioid, request, (uint)Math.Max(window, 0)));
-        }
-
-        public override void OnReply(PvaCommand command, ref PvaReader reader)
-        {
-            var head = OperationReplyHead.Peek(reader);
-            if (head.IsInit)
-            {
-                var init = OperationInitReply.Read(ref reader, PvaCommand.Monitor);
-                if (!init.Status.IsSuccess)
-                {
-                    connection.Unregister(this);
-                    owner.OnFinished(this, init.Status);
-                    return;
-                }
-
-                _current = new PvValue(init.Type!);
-                connection.SendMessage(MonitorRequest.Start(sid, Ioid));
-                owner.OnStarted(this, init.Type!);
-                return;
-            }
-
-            if (head.IsFinish)
-            {
-                var finish = MonitorFinish.Read(ref reader);
-                if (!reader.IsEmpty && _current is not null)
-                {
-                    MonitorUpdate.ReadDataInto(ref reader, _current, _scratch, _overrun);
-                    owner.OnUpdate(this, _current, _overrun);
-                }
-
-                connection.Unregister(this);
-                owner.OnFinished(this, finish.Status);
-                return;
-            }
-
-            if (_current is null)
-            {
-                return;
-            }
-
-            MonitorUpdate.ReadInto(ref reader, _current, _scratch, _overrun);
-            owner.OnUpdate(this, _current, _overrun);
-        }
-
-        // Called when the application takes an update: with pipelining, give the server its window back.
-        public void Consumed()
-        {
-            if (!owner._pipeline || connection.IsClosed)
-            {
-                return;
-            }
-
-            if (++_unacked >= owner._ackThreshold)
-            {
-                var n = _unacked;
-                _unacked = 0;
-                connection.SendMessage(MonitorRequest.Ack(sid, Ioid, (uint)n));
-            }
-        }
-
-        public void Destroy()
-        {
-            if (!connection.IsClosed)
-            {
-                connection.DestroyRequest(this, sid);
-            }
-        }
-
-        public override void OnDisconnected(string reason)
-        {
-        }
     }
 }

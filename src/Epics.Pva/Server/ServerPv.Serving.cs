@@ -50,7 +50,9 @@ public abstract partial class ServerPv
                 _distributor.Decide(monitor.Distributor, _current); // the connect value: always sent, state untouched
             }
 
-            monitor.Enqueue(_current, AllFields(_current.Type));
+            PostedValue? posted = null;
+            monitor.Enqueue(_current, AllFields(_current.Type), _postedValues, ref posted);
+            posted?.Release();
             return true;
         }
     }

@@ -28,6 +28,7 @@ public abstract partial class ServerPv
     private readonly SubscriberList _subscribers = [];
     private readonly List<HeldRequest> _held = [];
     private readonly Distributor _distributor = new();
+    private readonly PostedValuePool _postedValues = new();
     private PvValue? _current;
     private ITimer? _reopenTimer;
     private int _closeCount;
@@ -140,11 +141,12 @@ public abstract partial class ServerPv
             _reopenTimer?.Dispose();
             _reopenTimer = null;
             var all = AllFields(_current.Type);
+            PostedValue? posted = null;
             foreach (var s in _subscribers)
             {
                 if (s.Type.Equals(_current.Type))
                 {
-                    s.Enqueue(_current, all); // the subscription goes on: the whole value, as at its start
+                    s.Enqueue(_current, all, _postedValues, ref posted); // the subscription goes on: the whole value, as at its start
                 }
                 else
                 {
@@ -152,6 +154,7 @@ public abstract partial class ServerPv
                 }
             }
 
+            posted?.Release();
             foreach (var s in changed)
             {
                 _subscribers.Remove(s);
@@ -188,14 +191,19 @@ public abstract partial class ServerPv
         {
             var current = _current ?? throw new InvalidOperationException("PV is not open");
             current.Apply(update, update.Changed);
+
+            // One copy of the value per post, shared by every subscriber's queue entry (not one per subscriber).
+            PostedValue? posted = null;
             foreach (var s in _subscribers)
             {
                 // Subscribers are in connection order, which is what makes the distributor "first connected, first served".
                 if (s.Distributor is null || _distributor.Decide(s.Distributor, current))
                 {
-                    s.Enqueue(current, update.Changed);
+                    s.Enqueue(current, update.Changed, _postedValues, ref posted);
                 }
             }
+
+            posted?.Release();
         }
     }
 

@@ -106,8 +106,8 @@ internal sealed class Distributor
             set.CurrentClient = 0;
         }
 
-        var trigger = TriggerKey(value, set.Trigger);
-        if (group.LastUpdateValue == trigger)
+        var trigger = TriggerOffset(value, set.Trigger);
+        if (group.LastUpdateValue.Matches(value, trigger))
         {
             return false;
         }
@@ -119,8 +119,8 @@ internal sealed class Distributor
                 return false;
             }
 
-            group.LastUpdateValue = trigger;
-            set.LastUpdateValue = trigger;
+            group.LastUpdateValue.Store(value, trigger);
+            set.LastUpdateValue.Store(value, trigger);
             if (++set.UpdateCounter >= set.UpdatesPerClient)
             {
                 set.CurrentClient++;
@@ -131,9 +131,9 @@ internal sealed class Distributor
             return true;
         }
 
-        if (set.LastUpdateValue != trigger)
+        if (!set.LastUpdateValue.Matches(value, trigger))
         {
-            set.LastUpdateValue = trigger;
+            set.LastUpdateValue.Store(value, trigger);
             set.UpdateCounter++;
             set.ClientsServed = 0;
         }
@@ -141,7 +141,7 @@ internal sealed class Distributor
         set.ClientsServed++;
         if (set.ClientsServed >= set.Clients.Count && set.UpdateCounter >= set.UpdatesPerClient)
         {
-            group.LastUpdateValue = trigger;
+            group.LastUpdateValue.Store(value, trigger);
             set.UpdateCounter = 0;
             group.CurrentSet++;
         }
@@ -149,23 +149,9 @@ internal sealed class Distributor
         return true;
     }
 
-    // The trigger field's value as text (the whole value when there is no such field).
-    private static string TriggerKey(PvValue value, string trigger)
-    {
-        if (!value.TryGetField(trigger, out var field))
-        {
-            field = value.Root;
-        }
-
-        return Describe(field);
-    }
-
-    private static string Describe(PvField field) => field.Type.Kind switch
-    {
-        TypeKind.Scalar => field.GetString(),
-        TypeKind.Structure => string.Join('|', field.Fields.Select(f => Describe(f.Field))),
-        _ => field.ToString(),
-    };
+    // The trigger field's bit offset (the whole value when there is no such field).
+    private static int TriggerOffset(PvValue value, string trigger) =>
+        value.TryGetField(trigger, out var field) ? field.Offset : 0;
 
     private sealed class Group
     {
@@ -173,7 +159,7 @@ internal sealed class Distributor
 
         public int CurrentSet { get; set; }
 
-        public string? LastUpdateValue { get; set; }
+        public TriggerValue LastUpdateValue { get; } = new();
     }
 
     internal sealed class ClientSet(string id, string trigger, int updatesPerClient, bool all)
@@ -190,7 +176,7 @@ internal sealed class Distributor
 
         public int CurrentClient { get; set; }
 
-        public string? LastUpdateValue { get; set; }
+        public TriggerValue LastUpdateValue { get; } = new();
 
         public int UpdateCounter { get; set; }
 

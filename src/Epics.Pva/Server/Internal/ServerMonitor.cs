@@ -17,6 +17,10 @@ internal sealed class ServerMonitor
     private readonly string _channelName;
     private readonly BitSet _mask;
     private readonly Queue<Entry> _queue = new();
+    private readonly Stack<Entry> _free = new(); // sent entries, reused so a post allocates nothing per subscriber
+    private readonly BitSet _selected = new();
+    private readonly BitSet _overlap = new();
+    private Entry? _newest; // the queue's last entry, so a squash does not walk the queue
     private readonly Lock _lock = new();
     private readonly int _queueSize;
     private readonly bool _pipeline;
@@ -112,12 +116,15 @@ internal sealed class ServerMonitor
         Flush();
     }
 
-    /// <summary>Called under the PV's lock with its current value and the fields that changed.</summary>
-    public void Enqueue(PvValue current, BitSet changed)
+    /// <summary>
+    /// Called under the PV's lock with its current value and the fields that changed. <paramref name="posted"/> is
+    /// the post's shared copy of the value: made by the first subscriber that needs it, retained by each entry.
+    /// </summary>
+    public void Enqueue(PvValue current, BitSet changed, PostedValuePool pool, ref PostedValue? posted)
     {
-        var selected = new BitSet();
-        FieldMask.SelectChanged(current.Type, changed, _mask, selected);
-        if (selected.IsEmpty)
+        // _selected and _overlap are only used here, and every Enqueue runs under the PV's lock.
+        FieldMask.SelectChanged(current.Type, changed, _mask, _selected);
+        if (_selected.IsEmpty)
         {
             return; // only unselected fields changed: nothing for this client
         }
@@ -129,22 +136,27 @@ internal sealed class ServerMonitor
                 return;
             }
 
+            posted ??= PostedValue.CopyOf(current, pool);
             if (_queue.Count >= _queueSize)
             {
                 // Full: the newest entry takes the latest value; fields changed in both are overruns.
-                var last = _queue.Last();
-                var overlap = new BitSet();
-                overlap.Or(last.Changed);
-                overlap.And(selected);
-                last.Overrun.Or(overlap);
-                last.Changed.Or(selected);
-                last.Value.Dispose();
-                last.Value = current.Clone();
+                var last = _newest!;
+                _overlap.CopyFrom(last.Changed);
+                _overlap.And(_selected);
+                last.Overrun.Or(_overlap);
+                last.Changed.Or(_selected);
+                last.Value.Release();
+                last.Value = posted.Retain();
                 Squashed++;
                 return;
             }
 
-            _queue.Enqueue(new Entry(current.Clone(), selected, new BitSet()));
+            var entry = _free.Count > 0 ? _free.Pop() : new Entry();
+            entry.Value = posted.Retain();
+            entry.Changed.CopyFrom(_selected);
+            entry.Overrun.Clear();
+            _newest = entry;
+            _queue.Enqueue(entry);
         }
 
         Flush();
@@ -175,13 +187,17 @@ internal sealed class ServerMonitor
                 }
 
                 var entry = _queue.Dequeue();
+                if (_queue.Count == 0)
+                {
+                    _newest = null;
+                }
                 if (_pipeline)
                 {
                     _window--;
                 }
 
-                _connection.SendMessage(new MonitorUpdate(Ioid, entry.Value, entry.Changed, entry.Overrun));
-                entry.Value.Dispose();
+                _connection.SendMessage(new MonitorUpdate(Ioid, entry.Value.Value, entry.Changed, entry.Overrun));
+                Recycle(entry);
                 _sent++;
                 sent = true;
             }
@@ -238,16 +254,29 @@ internal sealed class ServerMonitor
     {
         while (_queue.TryDequeue(out var e))
         {
-            e.Value.Dispose();
+            Recycle(e);
+        }
+
+        _newest = null;
+    }
+
+    // Under _lock.
+    private void Recycle(Entry entry)
+    {
+        entry.Value.Release();
+        entry.Value = null!;
+        if (_free.Count < _queueSize)
+        {
+            _free.Push(entry);
         }
     }
 
-    private sealed class Entry(PvValue value, BitSet changed, BitSet overrun)
+    private sealed class Entry
     {
-        public PvValue Value { get; set; } = value;
+        public PostedValue Value { get; set; } = null!;
 
-        public BitSet Changed { get; } = changed;
+        public BitSet Changed { get; } = new();
 
-        public BitSet Overrun { get; } = overrun;
+        public BitSet Overrun { get; } = new();
     }
 }
