@@ -134,6 +134,55 @@ public sealed partial class ConsumerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_consumer_processes_serve_their_own_channels_stop_one_by_one_and_add_up_at_the_end()
+    {
+        using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "t6:image", "-nx", "8", "-ny", "8", "-fps", "40", "-rt", "60", "-dc", "-rp", "0", "-std", "4");
+        using var parent = RunningTool.Start(_env, "consumer", "-ic", "t6:image", "-nc", "2", "-du", "1", "-sc", "t6:*:status", "-cc", "t6:*:control", "-rp", "1");
+        foreach (var id in new[] { 1, 2 })
+        {
+            await WaitForAsync($"t6:{id}:status", $"uint consumerId {id}");
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            await parent.StdoutLineAsync(l => Regex.IsMatch(l, @"'nProcessed': [1-9]\d,"), Limit); // the children's relayed reports
+        }
+
+        // stop on child 1's control channel ends child 1 only: child 2 still answers, the parent keeps running.
+        var stop = await Tool.RunAsync(_env, Limit, "put", "t6:1:control", """{"command":"stop"}""");
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        var gone = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while ((await Tool.RunAsync(_env, Limit, "get", "-w", "1", "t6:1:status")).ExitCode == 0)
+        {
+            Assert.True(DateTime.UtcNow < gone, "consumer 1 still serves its status after stop");
+        }
+
+        await Task.Delay(1000); // consumer 2 goes on receiving
+        await WaitForAsync("t6:2:status", "uint consumerId 2");
+        Assert.False(parent.HasExited, parent.Transcript);
+
+        // SIGTERM to the parent is forwarded; it prints both final reports and the combined statistics, exit 0.
+        using (var kill = Process.Start("kill", ["-TERM", parent.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync().WaitAsync(Limit);
+        }
+
+        Assert.True(await parent.WaitForExitAsync(TimeSpan.FromSeconds(30)) == 0, parent.Transcript);
+        var transcript = parent.Transcript;
+        var combinedAt = transcript.IndexOf("Combined System Stats:", StringComparison.Ordinal);
+        Assert.True(combinedAt > 0, transcript);
+        Assert.Equal(["1", "2"], ConsumerIdKey().Matches(transcript).TakeLast(2).Select(m => m.Groups[1].Value)); // the final reports
+        var processed = Processed().Matches(transcript).TakeLast(3).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        var received = Received().Matches(transcript).TakeLast(3).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
+        Assert.True(processed[0] > 0 && processed[1] > 0, transcript);
+        Assert.Equal(processed[0] + processed[1], processed[2]);
+        Assert.Equal(received[0] + received[1], received[2]);
+        var finals = transcript[ConsumerIdKey().Matches(transcript).TakeLast(2).First().Index..];
+        Assert.Contains("'nMissed': 0,", finals[..finals.IndexOf("'consumerId': 2", StringComparison.Ordinal)]); // consumer 1 saw every second frame
+        Assert.True(processed[1] > processed[0], transcript); // consumer 2 ran longer
+    }
+
+    [Fact]
     public async Task A_processor_that_always_throws_is_counted_and_the_stream_goes_on()
     {
         var source = Path.Combine(_scratch, "Throwing.cs");
@@ -175,9 +224,11 @@ public sealed partial class ConsumerCommandTests : IDisposable
         Assert.Equal(2, noInput.ExitCode);
     }
 
-    private async Task WaitForControlMessageAsync(string channel, string message)
+    private Task WaitForControlMessageAsync(string channel, string message) => WaitForAsync(channel, message);
+
+    private async Task WaitForAsync(string channel, string message)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         ToolResult? last = null;
         while (DateTime.UtcNow < deadline)
         {
@@ -208,4 +259,10 @@ public sealed partial class ConsumerCommandTests : IDisposable
 
     [GeneratedRegex(@"'nProcessed': (\d+)")]
     private static partial Regex Processed();
+
+    [GeneratedRegex(@"'nReceived': (\d+)")]
+    private static partial Regex Received();
+
+    [GeneratedRegex(@"'consumerId': (\d+)")]
+    private static partial Regex ConsumerIdKey();
 }

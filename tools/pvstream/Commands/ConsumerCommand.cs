@@ -21,8 +21,8 @@ internal static class ConsumerCommand
     {
         var d = new DataConsumerOptions();
         var consumerId = new Option<int>("--consumer-id", "-id") { Description = "Consumer id (used in channel names)", DefaultValueFactory = _ => 1 };
-        var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers (only 1 is implemented yet)", DefaultValueFactory = _ => 1 };
-        var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Explicit consumer ids (not implemented yet)" };
+        var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers; > 1: one process each", DefaultValueFactory = _ => 1 };
+        var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Consumer ids: 1,3,5 or [1,3,5] or range(1,4); overrides -id and -nc" };
         var inputChannel = new Option<string?>("--input-channel", "-ic") { Description = "Input channel; * becomes the consumer id (required)" };
         var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (pvas, rpc, ca not implemented yet)", DefaultValueFactory = _ => "pva" };
         var inputArgs = new Option<string?>("--input-args", "-ia") { Description = "JSON input arguments (ejfat only)" };
@@ -71,7 +71,6 @@ internal static class ConsumerCommand
                 return ExitCodes.Success;
             }
 
-            NotYet(parse.GetValue(nConsumers) > 1 || parse.GetValue(idList) is not null, "--n-consumers > 1 and --consumer-id-list");
             NotYet(!string.Equals(parse.GetValue(inputMode), "pva", StringComparison.OrdinalIgnoreCase) && parse.GetValue(inputMode) != "0", $"--input-mode {parse.GetValue(inputMode)}");
             NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
             NotYet(parse.GetValue(metadata) is not null, "--metadata-channels");
@@ -83,13 +82,24 @@ internal static class ConsumerCommand
                 throw new CliException($"Error: --report-stats: unknown section '{badSection}' (use {string.Join(", ", ConsumerReport.StatTypes)})", ExitCodes.BadInput);
             }
 
-            var id = parse.GetValue(consumerId);
+            var childId = Environment.GetEnvironmentVariable(ConsumerProcessGroup.ChildIdVariable);
+            var ids = childId is null
+                ? ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers))
+                : [int.Parse(childId, CultureInfo.InvariantCulture)];
+            if (ids.Count > 1)
+            {
+                _ = parse.GetValue(inputChannel) ?? throw new CliException("Error: the input channel is required (-ic/--input-channel)", ExitCodes.BadInput);
+                ParseProcessorArgs(parse.GetValue(processorArgs));
+                return await new ConsumerProcessGroup(Print).RunAsync(ids, sections, ct);
+            }
+
+            var id = ids[0];
             var spec = parse.GetValue(idFormat);
             var input = parse.GetValue(inputChannel) ?? throw new CliException("Error: the input channel is required (-ic/--input-channel)", ExitCodes.BadInput);
             var options = new DataConsumerOptions
             {
                 ConsumerId = id,
-                ConsumerCount = parse.GetValue(nConsumers),
+                ConsumerCount = childId is null ? ids.Count : ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers)).Count,
                 InputChannel = ConsumerChannelNames.Resolve(input, "input", id, spec)!,
                 OutputChannel = ConsumerChannelNames.Resolve(parse.GetValue(outputChannel), "output", id, spec),
                 StatusChannel = ConsumerChannelNames.Resolve(parse.GetValue(statusChannel), "status", id, spec),
@@ -116,9 +126,26 @@ internal static class ConsumerCommand
                 var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory);
-                consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
-                var final = await consumer.RunAsync(ct);
-                Print(ConsumerReport.Format(final, sections));
+                if (childId is null)
+                {
+                    consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
+                    Print(ConsumerReport.Format(await consumer.RunAsync(ct), sections));
+                    return ExitCodes.Success;
+                }
+
+                // A child of --n-consumers: messages to the parent on stdout, stopped by it through stdin.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                _ = Task.Run(async () =>
+                {
+                    while (await Console.In.ReadLineAsync(stop.Token) is { } line && line.Trim() != "stop")
+                    {
+                    }
+
+                    await stop.CancelAsync();
+                }, CancellationToken.None);
+                consumer.Reported += (_, stats) => Print(ConsumerChildMessages.Report(ConsumerReport.Format(stats, sections)));
+                var final = await consumer.RunAsync(stop.Token);
+                Print(ConsumerChildMessages.Final(ConsumerReport.Format(final, sections), final));
                 return ExitCodes.Success;
             }
             catch (ProcessorLoadException e)

@@ -16,7 +16,21 @@ internal static class ConsumerReport
 
     public static readonly string[] StatTypes = ["receiver", "publisher", "queue", "metadata", "processor", "user", "all"];
 
-    public static string Format(ConsumerStatistics s, IReadOnlyCollection<string> reportStats)
+    public static string Format(ConsumerStatistics s, IReadOnlyCollection<string> reportStats) => Pretty(Filter(Dict(s), reportStats), 0);
+
+    /// <summary>The combined statistics of several consumers (§3.6): the receiver, publisher, queue and processor sections.</summary>
+    public static string FormatCombined(ConsumerStatistics combined, IReadOnlyCollection<string> reportStats)
+    {
+        var dict = Dict(combined);
+        foreach (var key in new[] { "consumerId", "inputChannel", "objectId", "userStats", "metadataStats" })
+        {
+            dict.Remove(key);
+        }
+
+        return Pretty(Filter(dict, reportStats), 0);
+    }
+
+    private static SortedDictionary<string, object> Dict(ConsumerStatistics s)
     {
         var p = s.Processor;
         var t = p.ReceivingTime;
@@ -39,6 +53,11 @@ internal static class ConsumerReport
             ["userStats"] = new SortedDictionary<string, object>(s.User.ToDictionary(), StringComparer.Ordinal),
             ["metadataStats"] = Sorted(),
         };
+        return dict;
+    }
+
+    private static SortedDictionary<string, object> Filter(SortedDictionary<string, object> dict, IReadOnlyCollection<string> reportStats)
+    {
         if (!reportStats.Contains("all"))
         {
             foreach (var key in dict.Keys.Where(k => k.EndsWith("Stats", StringComparison.Ordinal) && !reportStats.Contains(k[..^5])).ToList())
@@ -47,7 +66,7 @@ internal static class ConsumerReport
             }
         }
 
-        return Pretty(dict, 0);
+        return dict;
     }
 
     private static UnitValue Hz(long count, double seconds) => new(ProcessingController.Rate(count, seconds), "Hz");
