@@ -183,6 +183,50 @@ public sealed partial class ConsumerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Metadata_channels_over_pva_and_ca_fill_their_own_queues_and_publish_real_statistics()
+    {
+        // The simulator's CA server and the consumer's CA client meet on a port of their own.
+        var ca = new Dictionary<string, string>(_env) { ["EPICS_CA_ADDR_LIST"] = "127.0.0.1", ["EPICS_CA_AUTO_ADDR_LIST"] = "NO" };
+        ca.Remove("EPICS_CAS_SERVER_PORT");
+        ca["EPICS_CA_SERVER_PORT"] = Pvstream.Testing.TestPorts.Next().ToString(CultureInfo.InvariantCulture);
+        var source = Path.Combine(_scratch, "MetadataCounter.cs");
+        await File.WriteAllTextAsync(source, """
+            public sealed class MetadataCounter(JsonObject c) : UserDataProcessor(c)
+            {
+                private long _taken;
+                public override PvValue? Process(PvValue v)
+                {
+                    foreach (var queue in MetadataQueues.Values)
+                    {
+                        while (queue.TryTake(out var m)) { using (m) { _taken++; } }
+                    }
+                    return v;
+                }
+                public override IReadOnlyDictionary<string, object> GetStats() => new Dictionary<string, object> { ["nTaken"] = _taken };
+                public override IReadOnlyDictionary<string, ScalarType> GetStatsPvaTypes() => new Dictionary<string, ScalarType> { ["nTaken"] = ScalarType.ULong };
+            }
+            """);
+        using var sim = RunningTool.Start(ca, "ad-sim-server", "-cn", "t7:image", "-nx", "8", "-ny", "8", "-fps", "20", "-rt", "60", "-dc", "-rp", "0", "-std", "3",
+            "-mpv", "pva://t7:x,t7:y");
+        using var consumer = RunningTool.Start(ca, "consumer", "-ic", "t7:image", "-mc", "pva://t7:x,ca://t7:y,t7:none", "-sc", "t7:*:status",
+            "-pf", source, "-pc", "MetadataCounter", "-rp", "1", "-rs", "metadata");
+        await consumer.StdoutLineAsync(l => Regex.IsMatch(l, @"'metadata-2': \{'channel': 't7:y', 'queueStats': \{'nDelivered': [1-9]"), Limit);
+
+        var status = await Tool.RunAsync(ca, Limit, "get", "t7:1:status");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        foreach (var (n, channel) in new[] { (1, "t7:x"), (2, "t7:y"), (3, "t7:none") })
+        {
+            var section = status.Stdout[status.Stdout.IndexOf($"structure metadataStats_{n}", StringComparison.Ordinal)..];
+            Assert.Contains($"uint producerId {n}", section);
+            Assert.Contains($"string channel {channel}", section);
+            Assert.Matches(n == 3 ? @"^[^\n]*\n[^\n]*\n[^\n]*\n\s+structure receiverStats\s+uint nReceived 0" : @"structure receiverStats\s+uint nReceived [1-9]", section);
+        }
+
+        Assert.Matches(@"structure queueStats\s+uint nReceived [1-9]\d*\s+uint nRejected 0\s+uint nDelivered [1-9]", status.Stdout[status.Stdout.IndexOf("metadataStats_1", StringComparison.Ordinal)..]);
+        Assert.Matches(@"ulong nTaken [1-9]", status.Stdout);
+    }
+
+    [Fact]
     public async Task A_processor_that_always_throws_is_counted_and_the_stream_goes_on()
     {
         var source = Path.Combine(_scratch, "Throwing.cs");

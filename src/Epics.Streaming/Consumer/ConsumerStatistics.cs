@@ -41,6 +41,9 @@ public sealed record ConsumerStatistics
     /// <summary>The processing statistics.</summary>
     public ProcessorStatistics Processor { get; init; } = new();
 
+    /// <summary>One entry per metadata channel, in list order.</summary>
+    public IReadOnlyList<MetadataStatistics> Metadata { get; init; } = [];
+
     /// <summary>The processor's own statistics (<c>GetStats</c>).</summary>
     public IReadOnlyDictionary<string, object> User { get; init; } = new Dictionary<string, object>();
 

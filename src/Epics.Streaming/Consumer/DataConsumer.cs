@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Epics.Ca.Client;
 using Epics.Pva;
 using Epics.Pva.Client;
 using Epics.Pva.Data;
@@ -23,6 +24,9 @@ public sealed class DataConsumer : IAsyncDisposable
 {
     private readonly PvaServerOptions _serverOptions;
     private readonly PvaClientOptions _clientOptions;
+    private readonly CaClientOptions _caClientOptions;
+    private readonly List<MetadataChannel> _metadata;
+    private CaClient? _caClient;
     private readonly ILogger _logger;
     private readonly ObjectIdTracker _tracker;
     private readonly ProcessingController _controller;
@@ -52,7 +56,8 @@ public sealed class DataConsumer : IAsyncDisposable
     /// </summary>
     /// <exception cref="StreamingConfigurationException">The options do not fit together.</exception>
     public DataConsumer(DataConsumerOptions options, Func<JsonObject, UserDataProcessor> createProcessor, JsonObject? processorArgs = null,
-        PvaServerOptions? serverOptions = null, PvaClientOptions? clientOptions = null, ILoggerFactory? loggerFactory = null)
+        PvaServerOptions? serverOptions = null, PvaClientOptions? clientOptions = null, ILoggerFactory? loggerFactory = null,
+        CaClientOptions? caClientOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(createProcessor);
@@ -61,6 +66,8 @@ public sealed class DataConsumer : IAsyncDisposable
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _serverOptions = (serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory };
         _clientOptions = (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory };
+        _caClientOptions = caClientOptions ?? CaClientOptions.Default;
+        _metadata = MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize);
         _logger = factory.CreateLogger($"consumer-{options.ConsumerId}");
         Configuration = BuildConfiguration(options, processorArgs);
         Processor = createProcessor(Configuration);
@@ -102,7 +109,7 @@ public sealed class DataConsumer : IAsyncDisposable
         _server = new PvaServer(_serverOptions);
         if (Options.StatusChannel is { } statusName)
         {
-            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes());
+            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList());
             _server.AddPv(statusName, _status.Pv);
         }
 
@@ -122,6 +129,7 @@ public sealed class DataConsumer : IAsyncDisposable
         Processor.InputChannel = Options.InputChannel;
         Processor.OutputChannel = Options.OutputChannel;
         Processor.DataPublisher = null;
+        Processor.MetadataQueues = _metadata.ToDictionary(m => m.Name, m => m.Queue);
 
         // Unlike the reference, the processor starts before any object can arrive.
         _controller.Start();
@@ -136,6 +144,7 @@ public sealed class DataConsumer : IAsyncDisposable
         }
 
         _receiving = Task.Run(ReceiveAsync, CancellationToken.None);
+        StartMetadata();
         _lastStatusUpdate = Stopwatch.GetTimestamp();
         _logger.LogInformation("Started hpc consumer {Id}", Options.ConsumerId);
     }
@@ -201,6 +210,11 @@ public sealed class DataConsumer : IAsyncDisposable
             await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        foreach (var m in _metadata)
+        {
+            await m.DisposeAsync().ConfigureAwait(false);
+        }
+
         _queue?.CancelWaits();
         _processing?.Join(TimeSpan.FromSeconds(5));
         try
@@ -214,9 +228,15 @@ public sealed class DataConsumer : IAsyncDisposable
 
         _final = GetStatistics();
         _queue?.Clear();
+        _metadata.ForEach(m => m.Queue.Clear());
         if (_client is not null)
         {
             await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_caClient is not null)
+        {
+            await _caClient.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_server is not null)
@@ -311,6 +331,24 @@ public sealed class DataConsumer : IAsyncDisposable
         }
     }
 
+    // framework.md §8: PVA metadata asks for the whole structure with the data channel's server queue; CA gets DBR_TIME.
+    private void StartMetadata()
+    {
+        var request = Options.ServerQueueSize > 0 ? $"record[queueSize={Options.ServerQueueSize}]field()" : "field()";
+        foreach (var m in _metadata)
+        {
+            if (m.OverCa)
+            {
+                _caClient ??= new CaClient(_caClientOptions);
+                m.Start(_caClient, _logger);
+            }
+            else
+            {
+                m.Start(_client!, request, _logger);
+            }
+        }
+    }
+
     private void ProcessQueue()
     {
         while (!_stopping.IsCancellationRequested)
@@ -370,6 +408,7 @@ public sealed class DataConsumer : IAsyncDisposable
             Published = _publisher?.Published ?? 0,
             PublisherErrors = _publisher?.Errors ?? 0,
             Queue = _queue?.Statistics,
+            Metadata = _metadata.Select(m => m.Statistics).ToList(),
             Processor = _controller.GetStatistics(),
             User = user,
         };
@@ -405,6 +444,7 @@ public sealed class DataConsumer : IAsyncDisposable
                 Interlocked.Exchange(ref _overruns, 0);
                 Interlocked.Exchange(ref _receiverErrors, 0);
                 _queue?.ResetStatistics();
+                _metadata.ForEach(m => m.ResetStatistics());
                 _controller.ResetStats();
                 return "Stats reset successful";
             case "get_stats":

@@ -62,6 +62,12 @@ public sealed record DataConsumerOptions
     /// <summary>Distributor sets across separately started consumers (only for the id offset); &gt; 1 needs a set.</summary>
     public int DistributorSetCount { get; init; } = 1;
 
+    /// <summary>
+    /// Metadata channels (framework.md §8): comma-separated <c>pva://name</c>, <c>ca://name</c> or a bare name (CA); each
+    /// gets its own queue (the receiver queue size if ≥ 0, else 1000) that the processor reads.
+    /// </summary>
+    public string? MetadataChannels { get; init; }
+
     /// <summary>Seconds between reports (status update plus <see cref="DataConsumer.Reported"/>); ≤ 0: none.</summary>
     public double ReportPeriod { get; init; }
 

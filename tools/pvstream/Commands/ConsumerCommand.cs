@@ -49,7 +49,7 @@ internal static class ConsumerCommand
         var trigger = new Option<string?>("--distributor-trigger", "-dt") { Description = "Distributor trigger field" };
         var updates = new Option<string?>("--distributor-updates", "-du") { Description = "Consecutive updates per client or set" };
         var nSets = new Option<int>("--n-distributor-sets", "-nds") { Description = "Distributor sets across consumer commands (for the id offset)", DefaultValueFactory = _ => 1 };
-        var metadata = new Option<string?>("--metadata-channels", "-mc") { Description = "Metadata channels (not implemented yet)" };
+        var metadata = new Option<string?>("--metadata-channels", "-mc") { Description = "Metadata channels: pva://name, ca://name or name (CA), comma-separated" };
         var runtime = new Option<double>("--runtime", "-rt") { Description = "Run time in seconds; <= 0 until stopped", DefaultValueFactory = _ => 0 };
         var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between reports; <= 0 none", DefaultValueFactory = _ => 0 };
         var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: receiver, publisher, queue, metadata, processor, user, all", DefaultValueFactory = _ => "all" };
@@ -73,7 +73,6 @@ internal static class ConsumerCommand
 
             NotYet(!string.Equals(parse.GetValue(inputMode), "pva", StringComparison.OrdinalIgnoreCase) && parse.GetValue(inputMode) != "0", $"--input-mode {parse.GetValue(inputMode)}");
             NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
-            NotYet(parse.GetValue(metadata) is not null, "--metadata-channels");
             NotYet(parse.GetValue(accumulate) > 0, "--accumulate-objects");
             NotYet(parse.GetValue(logFile) is not null, "--log-file");
             var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -116,6 +115,7 @@ internal static class ConsumerCommand
                 DistributorTrigger = parse.GetValue(trigger),
                 DistributorUpdates = parse.GetValue(updates),
                 DistributorSetCount = parse.GetValue(nSets),
+                MetadataChannels = parse.GetValue(metadata),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
             };
@@ -125,7 +125,7 @@ internal static class ConsumerCommand
             {
                 var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
-                    EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory);
+                    EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
                 if (childId is null)
                 {
                     consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));

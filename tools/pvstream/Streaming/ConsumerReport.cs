@@ -51,7 +51,12 @@ internal static class ConsumerReport
                 ("nProcessed", p.Processed), ("processedRate", new UnitValue(p.ProcessedRate, "Hz")), ("nErrors", p.Errors), ("errorRate", new UnitValue(p.ErrorRate, "Hz")),
                 ("nMissed", p.Missed), ("missedRate", new UnitValue(p.MissedRate, "Hz"))),
             ["userStats"] = new SortedDictionary<string, object>(s.User.ToDictionary(), StringComparer.Ordinal),
-            ["metadataStats"] = Sorted(),
+            ["metadataStats"] = new SortedDictionary<string, object>(s.Metadata.ToDictionary(m => $"metadata-{m.ProducerId}", m => (object)Sorted(
+                ("channel", m.Channel),
+                ("receiverStats", Sorted(("nReceived", m.Received), ("receivedRate", Hz(m.Received, t)), ("nRejected", m.Queue.Rejected),
+                    ("rejectedRate", Hz(m.Queue.Rejected, t)), ("nOverruns", m.Overruns), ("overrunRate", Hz(m.Overruns, t)))),
+                ("queueStats", Sorted(("nReceived", m.Queue.Received), ("nRejected", m.Queue.Rejected), ("nDelivered", m.Queue.Delivered), ("nQueued", m.Queue.Queued))))),
+                StringComparer.Ordinal),
         };
         return dict;
     }
