@@ -227,6 +227,35 @@ public sealed partial class ConsumerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Input_mode_pvas_hosts_the_input_record_and_processes_every_put_without_skipping_one()
+    {
+        var source = Path.Combine(_scratch, "PutInput.cs");
+        await File.WriteAllTextAsync(source, """
+            public sealed class PutInput(JsonObject c) : UserDataProcessor(c)
+            {
+                public override PvValue? GetInputPvObjectType() =>
+                    new PvValue(PvType.Builder().Add("uniqueId", ScalarType.Int).Add("x", ScalarType.Double).Build());
+            }
+            """);
+        using var consumer = RunningTool.Start(_env, "consumer", "-im", "pvas", "-ic", "t8:input", "-oc", "t8:*:output", "-pf", source, "-pc", "PutInput",
+            "-rp", "1", "-rs", "processor");
+        await WaitForAsync("t8:input", "uniqueId 0");
+        foreach (var id in new[] { 1, 2, 3, 5 })
+        {
+            var put = await Tool.RunAsync(_env, Limit, "put", "t8:input", $$"""{"uniqueId":{{id}},"x":{{id}}.5}""");
+            Assert.True(put.ExitCode == 0, put.ToString());
+        }
+
+        // The first put counts (no initial update to skip); 4 is missing.
+        var line = await consumer.StdoutLineAsync(l => l.Contains("'nProcessed': 4,", StringComparison.Ordinal), Limit);
+        Assert.Contains("'nMissed': 1,", line);
+        Assert.Contains("'firstObjectId': 1,", line);
+        var output = await Tool.RunAsync(_env, Limit, "get", "t8:1:output");
+        Assert.True(output.ExitCode == 0, output.ToString());
+        Assert.Contains("double x 5.5", output.Stdout);
+    }
+
+    [Fact]
     public async Task A_processor_that_always_throws_is_counted_and_the_stream_goes_on()
     {
         var source = Path.Combine(_scratch, "Throwing.cs");

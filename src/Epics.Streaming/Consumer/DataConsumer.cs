@@ -40,6 +40,7 @@ public sealed class DataConsumer : IAsyncDisposable
     private StatusRecord? _status;
     private ControlRecord? _control;
     private SharedPv? _output;
+    private InputRecord? _input;
     private PvasDataPublisher? _publisher;
     private Task? _receiving;
     private Thread? _processing;
@@ -119,6 +120,15 @@ public sealed class DataConsumer : IAsyncDisposable
             _server.AddPv(controlName, _control.Pv);
         }
 
+        if (Options.InputMode == ConsumerInputMode.Pvas)
+        {
+            var initial = Processor.GetInputPvObjectType()
+                ?? throw new StreamingConfigurationException(
+                    $"Input mode pvas needs the input structure, but {Processor.GetType().Name}.GetInputPvObjectType() gives none.");
+            _input = new InputRecord(initial, Receive);
+            _server.AddPv(Options.InputChannel, _input.Pv);
+        }
+
         if (Options.OutputChannel is { } outputName)
         {
             _output = new SharedPv(); // typed by the first object; clients wait until then
@@ -135,15 +145,19 @@ public sealed class DataConsumer : IAsyncDisposable
         _controller.Start();
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         _client = new PvaClient(_clientOptions);
-        _logger.LogInformation("Using request string: {Request}", Request);
-        _subscription = _client.Subscribe(Options.InputChannel, Request);
+        if (_input is null)
+        {
+            _logger.LogInformation("Using request string: {Request}", Request);
+            _subscription = _client.Subscribe(Options.InputChannel, Request);
+        }
+
         if (_queue is not null)
         {
             _processing = new Thread(ProcessQueue) { IsBackground = true, Name = $"consumer-{Options.ConsumerId} processing" };
             _processing.Start();
         }
 
-        _receiving = Task.Run(ReceiveAsync, CancellationToken.None);
+        _receiving = _input is null ? Task.Run(ReceiveAsync, CancellationToken.None) : Task.CompletedTask;
         StartMetadata();
         _lastStatusUpdate = Stopwatch.GetTimestamp();
         _logger.LogInformation("Started hpc consumer {Id}", Options.ConsumerId);
@@ -265,7 +279,7 @@ public sealed class DataConsumer : IAsyncDisposable
         var c = processorArgs?.DeepClone().AsObject() ?? [];
         c["processorId"] = o.ConsumerId;
         c["inputChannel"] = o.InputChannel;
-        c["inputMode"] = "pva";
+        c["inputMode"] = o.InputMode == ConsumerInputMode.Pvas ? "pvas" : "pva";
         c["inputArgs"] = null;
         c["outputChannel"] = o.OutputChannel;
         c["outputMode"] = "pvas";
@@ -303,23 +317,12 @@ public sealed class DataConsumer : IAsyncDisposable
         {
             while (await _subscription!.ReadAsync(_stopping.Token).ConfigureAwait(false) is { } update)
             {
-                Interlocked.Increment(ref _received);
                 if (!update.Overrun.IsEmpty)
                 {
                     Interlocked.Increment(ref _overruns);
                 }
 
-                if (_queue is null)
-                {
-                    using (update)
-                    {
-                        Handle(update.Value);
-                    }
-                }
-                else if (!_queue.TryPut(update.Value))
-                {
-                    update.Dispose(); // rejected: counted by the queue
-                }
+                Receive(update.Value);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -346,6 +349,27 @@ public sealed class DataConsumer : IAsyncDisposable
             {
                 m.Start(_client!, request, _logger);
             }
+        }
+    }
+
+    // One received object (a monitor update or a put into the input record): processed now, or queued.
+    private void Receive(PvValue value)
+    {
+        Interlocked.Increment(ref _received);
+        if (_stopping.IsCancellationRequested)
+        {
+            value.Dispose();
+        }
+        else if (_queue is null)
+        {
+            using (value)
+            {
+                Handle(value);
+            }
+        }
+        else if (!_queue.TryPut(value))
+        {
+            value.Dispose(); // rejected: counted by the queue
         }
     }
 

@@ -62,6 +62,9 @@ public sealed record DataConsumerOptions
     /// <summary>Distributor sets across separately started consumers (only for the id offset); &gt; 1 needs a set.</summary>
     public int DistributorSetCount { get; init; } = 1;
 
+    /// <summary>How the input arrives: a monitor (pva) or puts into a record this consumer hosts (pvas).</summary>
+    public ConsumerInputMode InputMode { get; init; } = ConsumerInputMode.Pva;
+
     /// <summary>
     /// Metadata channels (framework.md §8): comma-separated <c>pva://name</c>, <c>ca://name</c> or a bare name (CA); each
     /// gets its own queue (the receiver queue size if ≥ 0, else 1000) that the processor reads.

@@ -24,7 +24,7 @@ internal static class ConsumerCommand
         var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers; > 1: one process each", DefaultValueFactory = _ => 1 };
         var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Consumer ids: 1,3,5 or [1,3,5] or range(1,4); overrides -id and -nc" };
         var inputChannel = new Option<string?>("--input-channel", "-ic") { Description = "Input channel; * becomes the consumer id (required)" };
-        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (pvas, rpc, ca not implemented yet)", DefaultValueFactory = _ => "pva" };
+        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (monitor) or pvas (host the input record; clients put into it); rpc, ca not implemented yet", DefaultValueFactory = _ => "pva" };
         var inputArgs = new Option<string?>("--input-args", "-ia") { Description = "JSON input arguments (ejfat only)" };
         var outputChannel = new Option<string?>("--output-channel", "-oc") { Description = "Output channel; _ means pvapy:consumer:<id>:output, * the id" };
         var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (pva, rpc not implemented yet)", DefaultValueFactory = _ => "pvas" };
@@ -71,7 +71,12 @@ internal static class ConsumerCommand
                 return ExitCodes.Success;
             }
 
-            NotYet(!string.Equals(parse.GetValue(inputMode), "pva", StringComparison.OrdinalIgnoreCase) && parse.GetValue(inputMode) != "0", $"--input-mode {parse.GetValue(inputMode)}");
+            var mode = parse.GetValue(inputMode)!.ToLowerInvariant() switch
+            {
+                "pva" or "0" => ConsumerInputMode.Pva,
+                "pvas" or "1" => ConsumerInputMode.Pvas,
+                var other => throw new CliException($"Error: --input-mode {other} is not implemented yet in pvstream consumer", ExitCodes.BadInput),
+            };
             NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
             NotYet(parse.GetValue(accumulate) > 0, "--accumulate-objects");
             NotYet(parse.GetValue(logFile) is not null, "--log-file");
@@ -108,7 +113,9 @@ internal static class ConsumerCommand
                 ObjectIdField = parse.GetValue(oidField)!,
                 ObjectIdOffset = parse.GetValue(oidOffset),
                 FieldRequest = parse.GetValue(fieldRequest) ?? string.Empty,
-                SkipInitialUpdates = parse.GetValue(skip),
+                InputMode = mode,
+                // A hosted input record has no initial update: unless -siu is given, nothing is skipped (§13.4).
+                SkipInitialUpdates = mode == ConsumerInputMode.Pvas && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
                 DistributorPluginName = parse.GetValue(pluginName)!,
                 DistributorGroup = parse.GetValue(group),
                 DistributorSet = parse.GetValue(set),
