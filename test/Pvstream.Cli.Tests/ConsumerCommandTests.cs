@@ -256,6 +256,51 @@ public sealed partial class ConsumerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Accumulation_holds_objects_until_enough_are_queued_or_the_input_is_quiet()
+    {
+        var source = Path.Combine(_scratch, "PutInput.cs");
+        await File.WriteAllTextAsync(source, """
+            public sealed class PutInput(JsonObject c) : UserDataProcessor(c)
+            {
+                public override PvValue? GetInputPvObjectType() => new PvValue(PvType.Builder().Add("uniqueId", ScalarType.Int).Build());
+            }
+            """);
+        using var consumer = RunningTool.Start(_env, "consumer", "-im", "pvas", "-ic", "t9:input", "-pf", source, "-pc", "PutInput",
+            "-rqs", "0", "-ao", "3", "-at", "8", "-rp", "1", "-rs", "queue");
+        await WaitForAsync("t9:input", "uniqueId 0");
+        async Task PutAsync(int id)
+        {
+            var put = await Tool.RunAsync(_env, Limit, "put", "t9:input", $$"""{"uniqueId":{{id}}}""");
+            Assert.True(put.ExitCode == 0, put.ToString());
+        }
+
+        // After a quiet spell the first object is taken at once, as the reference's blocking take does.
+        await PutAsync(1);
+        await consumer.StdoutLineAsync(l => l.Contains("'nDelivered': 1, 'nQueued': 0,", StringComparison.Ordinal), Limit);
+
+        // Two more, fewer than 3: they wait until the input has been quiet for 8 s.
+        await PutAsync(2);
+        await PutAsync(3);
+        var lastPut = Stopwatch.StartNew();
+        await consumer.StdoutLineAsync(l => l.Contains("'nDelivered': 1, 'nQueued': 2,", StringComparison.Ordinal), Limit);
+        await consumer.StdoutLineAsync(l => l.Contains("'nDelivered': 3, 'nQueued': 0,", StringComparison.Ordinal), Limit);
+        Assert.True(lastPut.Elapsed >= TimeSpan.FromSeconds(7.5), $"processed {lastPut.Elapsed.TotalSeconds} s after the last put");
+
+        // 4 is taken at once; once 5, 6, 7 are queued (3) one is taken long before the quiet time, and the two left
+        // (fewer than 3 again) wait for it (§7.4: one object per look).
+        foreach (var id in new[] { 4, 5, 6, 7 })
+        {
+            await PutAsync(id);
+        }
+
+        lastPut.Restart();
+        await consumer.StdoutLineAsync(l => l.Contains("'nDelivered': 5, 'nQueued': 2,", StringComparison.Ordinal), Limit);
+        Assert.True(lastPut.Elapsed < TimeSpan.FromSeconds(6), $"taken {lastPut.Elapsed.TotalSeconds} s after the last put");
+        await consumer.StdoutLineAsync(l => l.Contains("'nDelivered': 7, 'nQueued': 0,", StringComparison.Ordinal), Limit);
+        Assert.True(lastPut.Elapsed >= TimeSpan.FromSeconds(7.5), $"processed {lastPut.Elapsed.TotalSeconds} s after the last put");
+    }
+
+    [Fact]
     public async Task A_processor_that_always_throws_is_counted_and_the_stream_goes_on()
     {
         var source = Path.Combine(_scratch, "Throwing.cs");

@@ -375,8 +375,17 @@ public sealed class DataConsumer : IAsyncDisposable
 
     private void ProcessQueue()
     {
+        var accumulate = Options.AccumulateObjects;
+        var quiet = TimeSpan.FromSeconds(Options.AccumulationTimeout);
         while (!_stopping.IsCancellationRequested)
         {
+            // framework.md §7.4: too few objects and the input not quiet long enough: look again in a second.
+            if (accumulate > 0 && _queue!.Count < accumulate && _queue.TimeSinceLastPut < quiet)
+            {
+                _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
             if (_queue!.TryTake(TimeSpan.FromSeconds(1), out var value))
             {
                 using (value)

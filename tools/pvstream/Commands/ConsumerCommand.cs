@@ -34,7 +34,7 @@ internal static class ConsumerCommand
         var idFormat = new Option<string?>("--id-format-spec", "-ifs") { Description = "Python format spec for the id in channel names, e.g. 02d" };
         var serverQueue = new Option<int>("--server-queue-size", "-sqs") { Description = "Server queue size (record[queueSize=N]) when > 0", DefaultValueFactory = _ => 0 };
         var receiverQueue = new Option<int>("--receiver-queue-size", "-rqs") { Description = "< 0: process in the monitor; >= 0: receiver queue of this size (0 unlimited)", DefaultValueFactory = _ => -1 };
-        var accumulate = new Option<int>("--accumulate-objects", "-ao") { Description = "Objects to accumulate in the receiver queue before processing (not implemented yet)", DefaultValueFactory = _ => -1 };
+        var accumulate = new Option<int>("--accumulate-objects", "-ao") { Description = "With a receiver queue: objects to accumulate before processing", DefaultValueFactory = _ => -1 };
         var accumulationTimeout = new Option<double>("--accumulation-timeout", "-at") { Description = "Seconds after the last put when accumulated objects are processed", DefaultValueFactory = _ => 1.0 };
         var processorFile = new Option<string[]>("--processor-file", "-pf") { Description = "Processor source (.cs; several files or a folder) or assembly (.dll)", AllowMultipleArgumentsPerToken = true };
         var processorClass = new Option<string?>("--processor-class", "-pc") { Description = "Processor class name, or a built-in (pvapy.hpc.adImageProcessor.AdImageProcessor...)" };
@@ -78,7 +78,6 @@ internal static class ConsumerCommand
                 var other => throw new CliException($"Error: --input-mode {other} is not implemented yet in pvstream consumer", ExitCodes.BadInput),
             };
             NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
-            NotYet(parse.GetValue(accumulate) > 0, "--accumulate-objects");
             NotYet(parse.GetValue(logFile) is not null, "--log-file");
             var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (sections.FirstOrDefault(s => !ConsumerReport.StatTypes.Contains(s)) is { } badSection)
@@ -114,6 +113,8 @@ internal static class ConsumerCommand
                 ObjectIdOffset = parse.GetValue(oidOffset),
                 FieldRequest = parse.GetValue(fieldRequest) ?? string.Empty,
                 InputMode = mode,
+                AccumulateObjects = parse.GetValue(accumulate),
+                AccumulationTimeout = parse.GetValue(accumulationTimeout),
                 // A hosted input record has no initial update: unless -siu is given, nothing is skipped (§13.4).
                 SkipInitialUpdates = mode == ConsumerInputMode.Pvas && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
                 DistributorPluginName = parse.GetValue(pluginName)!,
