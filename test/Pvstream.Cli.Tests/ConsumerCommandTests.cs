@@ -301,6 +301,20 @@ public sealed partial class ConsumerCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Consumer_processes_that_fail_make_the_parent_fail()
+    {
+        var r = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "-cid", "range(4,6)", "-pc", "NoSuchClass");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(2, Regex.Matches(r.Stderr, "Error: Could not find processor class 'NoSuchClass'").Count);
+        Assert.Contains("Consumer 4 failed (exit code 2)", r.Stderr);
+        Assert.Contains("Consumer 5 failed (exit code 2)", r.Stderr);
+
+        var badList = await Tool.RunAsync(_env, Limit, "consumer", "-ic", "x", "-cid", "1,a");
+        Assert.Equal(2, badList.ExitCode);
+        Assert.StartsWith("Error: --consumer-id-list 1,a: 'a' is not an integer", Assert.Single(badList.ErrorLines));
+    }
+
+    [Fact]
     public async Task A_processor_that_always_throws_is_counted_and_the_stream_goes_on()
     {
         var source = Path.Combine(_scratch, "Throwing.cs");

@@ -60,7 +60,10 @@ internal sealed class ConsumerProcessGroup
             if (code != ExitCodes.Success || child.FinalStats is null)
             {
                 Console.Error.WriteLine($"Consumer {child.Id} failed (exit code {code})");
-                exitCode = exitCode == ExitCodes.Success && code != ExitCodes.Success ? code : ExitCodes.Failure;
+                if (exitCode == ExitCodes.Success)
+                {
+                    exitCode = code != ExitCodes.Success ? code : ExitCodes.Failure; // the first failure's code
+                }
             }
 
             child.Process.Dispose();
