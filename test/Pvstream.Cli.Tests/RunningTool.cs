@@ -30,6 +30,9 @@ public sealed class RunningTool : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (to send it a signal).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Everything read so far from both streams, for failure messages.</summary>
     public string Transcript
     {

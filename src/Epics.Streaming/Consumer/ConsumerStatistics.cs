@@ -41,6 +41,53 @@ public sealed record ConsumerStatistics
     /// <summary>The processing statistics.</summary>
     public ProcessorStatistics Processor { get; init; } = new();
 
+    /// <summary>One entry per metadata channel, in list order.</summary>
+    public IReadOnlyList<MetadataStatistics> Metadata { get; init; } = [];
+
     /// <summary>The processor's own statistics (<c>GetStats</c>).</summary>
     public IReadOnlyDictionary<string, object> User { get; init; } = new Dictionary<string, object>();
+
+    /// <summary>
+    /// The combined statistics of several consumers (framework.md §3.6): receiver, publisher and queue counters summed;
+    /// processed, missed and error counts and rates summed; the earliest start, first object time and first object id,
+    /// the latest end, last object time and last object id (consumers that processed nothing do not count for the
+    /// object ids and times); receiving time and run time over those extremes.
+    /// </summary>
+    public static ConsumerStatistics Combine(IReadOnlyCollection<ConsumerStatistics> consumers)
+    {
+        ArgumentNullException.ThrowIfNull(consumers);
+        var withObjects = consumers.Where(c => c.Processor.Processed > 0).Select(c => c.Processor).ToList();
+        var queues = consumers.Where(c => c.Queue is not null).Select(c => c.Queue!.Value).ToList();
+        var startTime = consumers.Count == 0 ? 0 : consumers.Min(c => c.Processor.StartTime);
+        var endTime = consumers.Count == 0 ? 0 : consumers.Max(c => c.Processor.EndTime);
+        var firstTime = withObjects.Count == 0 ? 0 : withObjects.Min(p => p.FirstObjectTime);
+        var lastTime = withObjects.Count == 0 ? 0 : withObjects.Max(p => p.LastObjectTime);
+        return new ConsumerStatistics
+        {
+            Received = consumers.Sum(c => c.Received),
+            Overruns = consumers.Sum(c => c.Overruns),
+            ReceiverErrors = consumers.Sum(c => c.ReceiverErrors),
+            Published = consumers.Sum(c => c.Published),
+            PublisherErrors = consumers.Sum(c => c.PublisherErrors),
+            Queue = queues.Count == 0 ? null : new QueueStatistics(queues.Sum(q => q.Received), queues.Sum(q => q.Rejected),
+                queues.Sum(q => q.Delivered), queues.Sum(q => q.Queued)),
+            Processor = new ProcessorStatistics
+            {
+                StartTime = startTime,
+                EndTime = endTime,
+                Runtime = endTime > 0 ? endTime - startTime : consumers.Count == 0 ? 0 : consumers.Max(c => c.Processor.Runtime),
+                FirstObjectTime = firstTime,
+                LastObjectTime = lastTime,
+                ReceivingTime = lastTime - firstTime,
+                FirstObjectId = withObjects.Count == 0 ? 0 : withObjects.Min(p => p.FirstObjectId),
+                LastObjectId = withObjects.Count == 0 ? 0 : withObjects.Max(p => p.LastObjectId),
+                Processed = consumers.Sum(c => c.Processor.Processed),
+                ProcessedRate = consumers.Sum(c => c.Processor.ProcessedRate),
+                Missed = consumers.Sum(c => c.Processor.Missed),
+                MissedRate = consumers.Sum(c => c.Processor.MissedRate),
+                Errors = consumers.Sum(c => c.Processor.Errors),
+                ErrorRate = consumers.Sum(c => c.Processor.ErrorRate),
+            },
+        };
+    }
 }

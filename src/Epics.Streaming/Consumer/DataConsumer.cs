@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Epics.Ca.Client;
 using Epics.Pva;
 using Epics.Pva.Client;
 using Epics.Pva.Data;
@@ -19,10 +19,13 @@ namespace Epics.Streaming.Consumer;
 /// server. A stage like the others: <see cref="StartAsync"/>, <see cref="StopAsync"/>, <see cref="RunAsync"/>, a
 /// statistics snapshot that is true at any moment, and <see cref="Reported"/> for the host to print. It prints nothing.
 /// </summary>
-public sealed class DataConsumer : IAsyncDisposable
+public sealed partial class DataConsumer : IAsyncDisposable
 {
     private readonly PvaServerOptions _serverOptions;
     private readonly PvaClientOptions _clientOptions;
+    private readonly CaClientOptions _caClientOptions;
+    private readonly List<MetadataChannel> _metadata;
+    private CaClient? _caClient;
     private readonly ILogger _logger;
     private readonly ObjectIdTracker _tracker;
     private readonly ProcessingController _controller;
@@ -36,6 +39,7 @@ public sealed class DataConsumer : IAsyncDisposable
     private StatusRecord? _status;
     private ControlRecord? _control;
     private SharedPv? _output;
+    private InputRecord? _input;
     private PvasDataPublisher? _publisher;
     private Task? _receiving;
     private Thread? _processing;
@@ -52,7 +56,8 @@ public sealed class DataConsumer : IAsyncDisposable
     /// </summary>
     /// <exception cref="StreamingConfigurationException">The options do not fit together.</exception>
     public DataConsumer(DataConsumerOptions options, Func<JsonObject, UserDataProcessor> createProcessor, JsonObject? processorArgs = null,
-        PvaServerOptions? serverOptions = null, PvaClientOptions? clientOptions = null, ILoggerFactory? loggerFactory = null)
+        PvaServerOptions? serverOptions = null, PvaClientOptions? clientOptions = null, ILoggerFactory? loggerFactory = null,
+        CaClientOptions? caClientOptions = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(createProcessor);
@@ -61,6 +66,8 @@ public sealed class DataConsumer : IAsyncDisposable
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
         _serverOptions = (serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory };
         _clientOptions = (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory };
+        _caClientOptions = caClientOptions ?? CaClientOptions.Default;
+        _metadata = MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize);
         _logger = factory.CreateLogger($"consumer-{options.ConsumerId}");
         Configuration = BuildConfiguration(options, processorArgs);
         Processor = createProcessor(Configuration);
@@ -102,7 +109,7 @@ public sealed class DataConsumer : IAsyncDisposable
         _server = new PvaServer(_serverOptions);
         if (Options.StatusChannel is { } statusName)
         {
-            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes());
+            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList());
             _server.AddPv(statusName, _status.Pv);
         }
 
@@ -110,6 +117,15 @@ public sealed class DataConsumer : IAsyncDisposable
         {
             _control = new ControlRecord("consumerId", Options.ConsumerId, Execute);
             _server.AddPv(controlName, _control.Pv);
+        }
+
+        if (Options.InputMode == ConsumerInputMode.Pvas)
+        {
+            var initial = Processor.GetInputPvObjectType()
+                ?? throw new StreamingConfigurationException(
+                    $"Input mode pvas needs the input structure, but {Processor.GetType().Name}.GetInputPvObjectType() gives none.");
+            _input = new InputRecord(initial, Receive);
+            _server.AddPv(Options.InputChannel, _input.Pv);
         }
 
         if (Options.OutputChannel is { } outputName)
@@ -122,20 +138,26 @@ public sealed class DataConsumer : IAsyncDisposable
         Processor.InputChannel = Options.InputChannel;
         Processor.OutputChannel = Options.OutputChannel;
         Processor.DataPublisher = null;
+        Processor.MetadataQueues = _metadata.ToDictionary(m => m.Name, m => m.Queue);
 
         // Unlike the reference, the processor starts before any object can arrive.
         _controller.Start();
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         _client = new PvaClient(_clientOptions);
-        _logger.LogInformation("Using request string: {Request}", Request);
-        _subscription = _client.Subscribe(Options.InputChannel, Request);
+        if (_input is null)
+        {
+            _logger.LogInformation("Using request string: {Request}", Request);
+            _subscription = _client.Subscribe(Options.InputChannel, Request);
+        }
+
         if (_queue is not null)
         {
             _processing = new Thread(ProcessQueue) { IsBackground = true, Name = $"consumer-{Options.ConsumerId} processing" };
             _processing.Start();
         }
 
-        _receiving = Task.Run(ReceiveAsync, CancellationToken.None);
+        _receiving = _input is null ? Task.Run(ReceiveAsync, CancellationToken.None) : Task.CompletedTask;
+        StartMetadata();
         _lastStatusUpdate = Stopwatch.GetTimestamp();
         _logger.LogInformation("Started hpc consumer {Id}", Options.ConsumerId);
     }
@@ -201,6 +223,11 @@ public sealed class DataConsumer : IAsyncDisposable
             await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
+        foreach (var m in _metadata)
+        {
+            await m.DisposeAsync().ConfigureAwait(false);
+        }
+
         _queue?.CancelWaits();
         _processing?.Join(TimeSpan.FromSeconds(5));
         try
@@ -214,9 +241,15 @@ public sealed class DataConsumer : IAsyncDisposable
 
         _final = GetStatistics();
         _queue?.Clear();
+        _metadata.ForEach(m => m.Queue.Clear());
         if (_client is not null)
         {
             await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_caClient is not null)
+        {
+            await _caClient.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_server is not null)
@@ -245,7 +278,7 @@ public sealed class DataConsumer : IAsyncDisposable
         var c = processorArgs?.DeepClone().AsObject() ?? [];
         c["processorId"] = o.ConsumerId;
         c["inputChannel"] = o.InputChannel;
-        c["inputMode"] = "pva";
+        c["inputMode"] = o.InputMode == ConsumerInputMode.Pvas ? "pvas" : "pva";
         c["inputArgs"] = null;
         c["outputChannel"] = o.OutputChannel;
         c["outputMode"] = "pvas";
@@ -283,23 +316,12 @@ public sealed class DataConsumer : IAsyncDisposable
         {
             while (await _subscription!.ReadAsync(_stopping.Token).ConfigureAwait(false) is { } update)
             {
-                Interlocked.Increment(ref _received);
                 if (!update.Overrun.IsEmpty)
                 {
                     Interlocked.Increment(ref _overruns);
                 }
 
-                if (_queue is null)
-                {
-                    using (update)
-                    {
-                        Handle(update.Value);
-                    }
-                }
-                else if (!_queue.TryPut(update.Value))
-                {
-                    update.Dispose(); // rejected: counted by the queue
-                }
+                Receive(update.Value);
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -311,10 +333,58 @@ public sealed class DataConsumer : IAsyncDisposable
         }
     }
 
+    // framework.md §8: PVA metadata asks for the whole structure with the data channel's server queue; CA gets DBR_TIME.
+    private void StartMetadata()
+    {
+        var request = Options.ServerQueueSize > 0 ? $"record[queueSize={Options.ServerQueueSize}]field()" : "field()";
+        foreach (var m in _metadata)
+        {
+            if (m.OverCa)
+            {
+                _caClient ??= new CaClient(_caClientOptions);
+                m.Start(_caClient, _logger);
+            }
+            else
+            {
+                m.Start(_client!, request, _logger);
+            }
+        }
+    }
+
+    // One received object (a monitor update or a put into the input record): processed now, or queued.
+    private void Receive(PvValue value)
+    {
+        Interlocked.Increment(ref _received);
+        if (_stopping.IsCancellationRequested)
+        {
+            value.Dispose();
+        }
+        else if (_queue is null)
+        {
+            using (value)
+            {
+                Handle(value);
+            }
+        }
+        else if (!_queue.TryPut(value))
+        {
+            value.Dispose(); // rejected: counted by the queue
+        }
+    }
+
     private void ProcessQueue()
     {
+        var accumulate = Options.AccumulateObjects;
+        var quiet = TimeSpan.FromSeconds(Options.AccumulationTimeout);
         while (!_stopping.IsCancellationRequested)
         {
+            // framework.md §7.4: too few objects and the input not quiet long enough: look again in a second.
+            if (accumulate > 0 && _queue!.Count < accumulate && _queue.TimeSinceLastPut < quiet)
+            {
+                _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
             if (_queue!.TryTake(TimeSpan.FromSeconds(1), out var value))
             {
                 using (value)
@@ -342,111 +412,6 @@ public sealed class DataConsumer : IAsyncDisposable
                     _logger.LogError(e, "Processing error: {Message}", e.Message);
                 }
             }
-        }
-    }
-
-    private ConsumerStatistics Gather(long objectId)
-    {
-        IReadOnlyDictionary<string, object> user;
-        try
-        {
-            user = Processor.GetStats();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Processor statistics failed: {Message}", e.Message);
-            user = new Dictionary<string, object>();
-        }
-
-        return new ConsumerStatistics
-        {
-            ConsumerId = Options.ConsumerId,
-            InputChannel = Options.InputChannel,
-            ObjectId = objectId,
-            ObjectTime = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds,
-            Received = Interlocked.Read(ref _received),
-            Overruns = Interlocked.Read(ref _overruns),
-            ReceiverErrors = Interlocked.Read(ref _receiverErrors),
-            Published = _publisher?.Published ?? 0,
-            PublisherErrors = _publisher?.Errors ?? 0,
-            Queue = _queue?.Statistics,
-            Processor = _controller.GetStatistics(),
-            User = user,
-        };
-    }
-
-    private ConsumerStatistics GatherAndPublish()
-    {
-        var stats = Gather(Interlocked.Increment(ref _statusUpdates));
-        Volatile.Write(ref _lastStatusUpdate, Stopwatch.GetTimestamp());
-        try
-        {
-            _status?.Publish(stats);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Status update failed: {Message}", e.Message);
-        }
-
-        return stats;
-    }
-
-    private void Report() => Reported?.Invoke(this, GatherAndPublish());
-
-    private string Execute(string command, string args)
-    {
-        switch (command)
-        {
-            case "configure":
-                return Configure(args);
-            case "reset_stats":
-                _logger.LogInformation("Control channel: resetting consumer statistics");
-                Interlocked.Exchange(ref _received, 0);
-                Interlocked.Exchange(ref _overruns, 0);
-                Interlocked.Exchange(ref _receiverErrors, 0);
-                _queue?.ResetStatistics();
-                _controller.ResetStats();
-                return "Stats reset successful";
-            case "get_stats":
-                Report();
-                return "Stats update successful";
-            default:
-                _stopRequested.TrySetResult();
-                return "Stop flag set";
-        }
-    }
-
-    private string Configure(string args)
-    {
-        JsonNode? configuration;
-        try
-        {
-            configuration = JsonNode.Parse(args);
-        }
-        catch (JsonException)
-        {
-            configuration = JsonValue.Create(args); // the processor gets the raw text
-        }
-
-        try
-        {
-            if (configuration is JsonObject o)
-            {
-                if (_queue is not null && o.TryGetPropertyValue("receiverQueueSize", out var size) && size is JsonValue sv
-                    && int.TryParse(sv.ToJsonString().Trim('"'), System.Globalization.CultureInfo.InvariantCulture, out var max))
-                {
-                    _queue.MaxLength = max;
-                }
-
-                _controller.ApplySystemKeys(o);
-            }
-
-            Processor.Configure(configuration);
-            return "Configuration successful";
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return $"Configuration failed: {e.Message}";
         }
     }
 }

@@ -62,6 +62,24 @@ public sealed record DataConsumerOptions
     /// <summary>Distributor sets across separately started consumers (only for the id offset); &gt; 1 needs a set.</summary>
     public int DistributorSetCount { get; init; } = 1;
 
+    /// <summary>
+    /// With a receiver queue, &gt; 0: objects stay queued until it holds this many or the input has been quiet for
+    /// <see cref="AccumulationTimeout"/> (framework.md §7.4), so they are processed in bursts.
+    /// </summary>
+    public int AccumulateObjects { get; init; } = -1;
+
+    /// <summary>Seconds since the last put after which accumulated objects are processed whatever their number.</summary>
+    public double AccumulationTimeout { get; init; } = 1.0;
+
+    /// <summary>How the input arrives: a monitor (pva) or puts into a record this consumer hosts (pvas).</summary>
+    public ConsumerInputMode InputMode { get; init; } = ConsumerInputMode.Pva;
+
+    /// <summary>
+    /// Metadata channels (framework.md §8): comma-separated <c>pva://name</c>, <c>ca://name</c> or a bare name (CA); each
+    /// gets its own queue (the receiver queue size if ≥ 0, else 1000) that the processor reads.
+    /// </summary>
+    public string? MetadataChannels { get; init; }
+
     /// <summary>Seconds between reports (status update plus <see cref="DataConsumer.Reported"/>); ≤ 0: none.</summary>
     public double ReportPeriod { get; init; }
 

@@ -21,10 +21,10 @@ internal static class ConsumerCommand
     {
         var d = new DataConsumerOptions();
         var consumerId = new Option<int>("--consumer-id", "-id") { Description = "Consumer id (used in channel names)", DefaultValueFactory = _ => 1 };
-        var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers (only 1 is implemented yet)", DefaultValueFactory = _ => 1 };
-        var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Explicit consumer ids (not implemented yet)" };
+        var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers; > 1: one process each", DefaultValueFactory = _ => 1 };
+        var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Consumer ids: 1,3,5 or [1,3,5] or range(1,4); overrides -id and -nc" };
         var inputChannel = new Option<string?>("--input-channel", "-ic") { Description = "Input channel; * becomes the consumer id (required)" };
-        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (pvas, rpc, ca not implemented yet)", DefaultValueFactory = _ => "pva" };
+        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (monitor) or pvas (host the input record; clients put into it); rpc, ca not implemented yet", DefaultValueFactory = _ => "pva" };
         var inputArgs = new Option<string?>("--input-args", "-ia") { Description = "JSON input arguments (ejfat only)" };
         var outputChannel = new Option<string?>("--output-channel", "-oc") { Description = "Output channel; _ means pvapy:consumer:<id>:output, * the id" };
         var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (pva, rpc not implemented yet)", DefaultValueFactory = _ => "pvas" };
@@ -34,7 +34,7 @@ internal static class ConsumerCommand
         var idFormat = new Option<string?>("--id-format-spec", "-ifs") { Description = "Python format spec for the id in channel names, e.g. 02d" };
         var serverQueue = new Option<int>("--server-queue-size", "-sqs") { Description = "Server queue size (record[queueSize=N]) when > 0", DefaultValueFactory = _ => 0 };
         var receiverQueue = new Option<int>("--receiver-queue-size", "-rqs") { Description = "< 0: process in the monitor; >= 0: receiver queue of this size (0 unlimited)", DefaultValueFactory = _ => -1 };
-        var accumulate = new Option<int>("--accumulate-objects", "-ao") { Description = "Objects to accumulate in the receiver queue before processing (not implemented yet)", DefaultValueFactory = _ => -1 };
+        var accumulate = new Option<int>("--accumulate-objects", "-ao") { Description = "With a receiver queue: objects to accumulate before processing", DefaultValueFactory = _ => -1 };
         var accumulationTimeout = new Option<double>("--accumulation-timeout", "-at") { Description = "Seconds after the last put when accumulated objects are processed", DefaultValueFactory = _ => 1.0 };
         var processorFile = new Option<string[]>("--processor-file", "-pf") { Description = "Processor source (.cs; several files or a folder) or assembly (.dll)", AllowMultipleArgumentsPerToken = true };
         var processorClass = new Option<string?>("--processor-class", "-pc") { Description = "Processor class name, or a built-in (pvapy.hpc.adImageProcessor.AdImageProcessor...)" };
@@ -49,7 +49,7 @@ internal static class ConsumerCommand
         var trigger = new Option<string?>("--distributor-trigger", "-dt") { Description = "Distributor trigger field" };
         var updates = new Option<string?>("--distributor-updates", "-du") { Description = "Consecutive updates per client or set" };
         var nSets = new Option<int>("--n-distributor-sets", "-nds") { Description = "Distributor sets across consumer commands (for the id offset)", DefaultValueFactory = _ => 1 };
-        var metadata = new Option<string?>("--metadata-channels", "-mc") { Description = "Metadata channels (not implemented yet)" };
+        var metadata = new Option<string?>("--metadata-channels", "-mc") { Description = "Metadata channels: pva://name, ca://name or name (CA), comma-separated" };
         var runtime = new Option<double>("--runtime", "-rt") { Description = "Run time in seconds; <= 0 until stopped", DefaultValueFactory = _ => 0 };
         var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between reports; <= 0 none", DefaultValueFactory = _ => 0 };
         var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: receiver, publisher, queue, metadata, processor, user, all", DefaultValueFactory = _ => "all" };
@@ -71,11 +71,13 @@ internal static class ConsumerCommand
                 return ExitCodes.Success;
             }
 
-            NotYet(parse.GetValue(nConsumers) > 1 || parse.GetValue(idList) is not null, "--n-consumers > 1 and --consumer-id-list");
-            NotYet(!string.Equals(parse.GetValue(inputMode), "pva", StringComparison.OrdinalIgnoreCase) && parse.GetValue(inputMode) != "0", $"--input-mode {parse.GetValue(inputMode)}");
+            var mode = parse.GetValue(inputMode)!.ToLowerInvariant() switch
+            {
+                "pva" or "0" => ConsumerInputMode.Pva,
+                "pvas" or "1" => ConsumerInputMode.Pvas,
+                var other => throw new CliException($"Error: --input-mode {other} is not implemented yet in pvstream consumer", ExitCodes.BadInput),
+            };
             NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
-            NotYet(parse.GetValue(metadata) is not null, "--metadata-channels");
-            NotYet(parse.GetValue(accumulate) > 0, "--accumulate-objects");
             NotYet(parse.GetValue(logFile) is not null, "--log-file");
             var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (sections.FirstOrDefault(s => !ConsumerReport.StatTypes.Contains(s)) is { } badSection)
@@ -83,13 +85,24 @@ internal static class ConsumerCommand
                 throw new CliException($"Error: --report-stats: unknown section '{badSection}' (use {string.Join(", ", ConsumerReport.StatTypes)})", ExitCodes.BadInput);
             }
 
-            var id = parse.GetValue(consumerId);
+            var childId = Environment.GetEnvironmentVariable(ConsumerProcessGroup.ChildIdVariable);
+            var ids = childId is null
+                ? ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers))
+                : [int.Parse(childId, CultureInfo.InvariantCulture)];
+            if (ids.Count > 1)
+            {
+                _ = parse.GetValue(inputChannel) ?? throw new CliException("Error: the input channel is required (-ic/--input-channel)", ExitCodes.BadInput);
+                ParseProcessorArgs(parse.GetValue(processorArgs));
+                return await new ConsumerProcessGroup(Print).RunAsync(ids, sections, ct);
+            }
+
+            var id = ids[0];
             var spec = parse.GetValue(idFormat);
             var input = parse.GetValue(inputChannel) ?? throw new CliException("Error: the input channel is required (-ic/--input-channel)", ExitCodes.BadInput);
             var options = new DataConsumerOptions
             {
                 ConsumerId = id,
-                ConsumerCount = parse.GetValue(nConsumers),
+                ConsumerCount = childId is null ? ids.Count : ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers)).Count,
                 InputChannel = ConsumerChannelNames.Resolve(input, "input", id, spec)!,
                 OutputChannel = ConsumerChannelNames.Resolve(parse.GetValue(outputChannel), "output", id, spec),
                 StatusChannel = ConsumerChannelNames.Resolve(parse.GetValue(statusChannel), "status", id, spec),
@@ -99,13 +112,18 @@ internal static class ConsumerCommand
                 ObjectIdField = parse.GetValue(oidField)!,
                 ObjectIdOffset = parse.GetValue(oidOffset),
                 FieldRequest = parse.GetValue(fieldRequest) ?? string.Empty,
-                SkipInitialUpdates = parse.GetValue(skip),
+                InputMode = mode,
+                AccumulateObjects = parse.GetValue(accumulate),
+                AccumulationTimeout = parse.GetValue(accumulationTimeout),
+                // A hosted input record has no initial update: unless -siu is given, nothing is skipped (§13.4).
+                SkipInitialUpdates = mode == ConsumerInputMode.Pvas && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
                 DistributorPluginName = parse.GetValue(pluginName)!,
                 DistributorGroup = parse.GetValue(group),
                 DistributorSet = parse.GetValue(set),
                 DistributorTrigger = parse.GetValue(trigger),
                 DistributorUpdates = parse.GetValue(updates),
                 DistributorSetCount = parse.GetValue(nSets),
+                MetadataChannels = parse.GetValue(metadata),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
             };
@@ -115,10 +133,27 @@ internal static class ConsumerCommand
             {
                 var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
-                    EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory);
-                consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
-                var final = await consumer.RunAsync(ct);
-                Print(ConsumerReport.Format(final, sections));
+                    EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
+                if (childId is null)
+                {
+                    consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
+                    Print(ConsumerReport.Format(await consumer.RunAsync(ct), sections));
+                    return ExitCodes.Success;
+                }
+
+                // A child of --n-consumers: messages to the parent on stdout, stopped by it through stdin.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                _ = Task.Run(async () =>
+                {
+                    while (await Console.In.ReadLineAsync(stop.Token) is { } line && line.Trim() != "stop")
+                    {
+                    }
+
+                    await stop.CancelAsync();
+                }, CancellationToken.None);
+                consumer.Reported += (_, stats) => Print(ConsumerChildMessages.Report(ConsumerReport.Format(stats, sections)));
+                var final = await consumer.RunAsync(stop.Token);
+                Print(ConsumerChildMessages.Final(ConsumerReport.Format(final, sections), final));
                 return ExitCodes.Success;
             }
             catch (ProcessorLoadException e)

@@ -16,7 +16,21 @@ internal static class ConsumerReport
 
     public static readonly string[] StatTypes = ["receiver", "publisher", "queue", "metadata", "processor", "user", "all"];
 
-    public static string Format(ConsumerStatistics s, IReadOnlyCollection<string> reportStats)
+    public static string Format(ConsumerStatistics s, IReadOnlyCollection<string> reportStats) => Pretty(Filter(Dict(s), reportStats), 0);
+
+    /// <summary>The combined statistics of several consumers (§3.6): the receiver, publisher, queue and processor sections.</summary>
+    public static string FormatCombined(ConsumerStatistics combined, IReadOnlyCollection<string> reportStats)
+    {
+        var dict = Dict(combined);
+        foreach (var key in new[] { "consumerId", "inputChannel", "objectId", "userStats", "metadataStats" })
+        {
+            dict.Remove(key);
+        }
+
+        return Pretty(Filter(dict, reportStats), 0);
+    }
+
+    private static SortedDictionary<string, object> Dict(ConsumerStatistics s)
     {
         var p = s.Processor;
         var t = p.ReceivingTime;
@@ -37,8 +51,18 @@ internal static class ConsumerReport
                 ("nProcessed", p.Processed), ("processedRate", new UnitValue(p.ProcessedRate, "Hz")), ("nErrors", p.Errors), ("errorRate", new UnitValue(p.ErrorRate, "Hz")),
                 ("nMissed", p.Missed), ("missedRate", new UnitValue(p.MissedRate, "Hz"))),
             ["userStats"] = new SortedDictionary<string, object>(s.User.ToDictionary(), StringComparer.Ordinal),
-            ["metadataStats"] = Sorted(),
+            ["metadataStats"] = new SortedDictionary<string, object>(s.Metadata.ToDictionary(m => $"metadata-{m.ProducerId}", m => (object)Sorted(
+                ("channel", m.Channel),
+                ("receiverStats", Sorted(("nReceived", m.Received), ("receivedRate", Hz(m.Received, t)), ("nRejected", m.Queue.Rejected),
+                    ("rejectedRate", Hz(m.Queue.Rejected, t)), ("nOverruns", m.Overruns), ("overrunRate", Hz(m.Overruns, t)))),
+                ("queueStats", Sorted(("nReceived", m.Queue.Received), ("nRejected", m.Queue.Rejected), ("nDelivered", m.Queue.Delivered), ("nQueued", m.Queue.Queued))))),
+                StringComparer.Ordinal),
         };
+        return dict;
+    }
+
+    private static SortedDictionary<string, object> Filter(SortedDictionary<string, object> dict, IReadOnlyCollection<string> reportStats)
+    {
         if (!reportStats.Contains("all"))
         {
             foreach (var key in dict.Keys.Where(k => k.EndsWith("Stats", StringComparison.Ordinal) && !reportStats.Contains(k[..^5])).ToList())
@@ -47,7 +71,7 @@ internal static class ConsumerReport
             }
         }
 
-        return Pretty(dict, 0);
+        return dict;
     }
 
     private static UnitValue Hz(long count, double seconds) => new(ProcessingController.Rate(count, seconds), "Hz");

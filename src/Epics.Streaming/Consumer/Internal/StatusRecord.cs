@@ -11,20 +11,28 @@ internal sealed class StatusRecord
 {
     private readonly IReadOnlyDictionary<string, ScalarType> _userTypes;
     private readonly PvType _type;
+    private readonly IReadOnlyList<string> _metadataChannels;
 
-    public StatusRecord(int consumerId, string inputChannel, IReadOnlyDictionary<string, ScalarType> userTypes)
+    public StatusRecord(int consumerId, string inputChannel, IReadOnlyDictionary<string, ScalarType> userTypes, IReadOnlyList<string>? metadataChannels = null)
     {
         _userTypes = userTypes;
-        _type = BuildType(userTypes);
+        _metadataChannels = metadataChannels ?? [];
+        _type = BuildType(userTypes, _metadataChannels.Count);
         var initial = new PvValue(_type);
         initial["consumerId"].Set((long)consumerId);
         initial["inputChannel"].Set(inputChannel);
+        for (var i = 0; i < _metadataChannels.Count; i++)
+        {
+            initial[$"metadataStats_{i + 1}.producerId"].Set((long)(i + 1));
+            initial[$"metadataStats_{i + 1}.channel"].Set(_metadataChannels[i]);
+        }
+
         Pv = new SharedPv(initial);
     }
 
     public SharedPv Pv { get; }
 
-    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes)
+    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes, int metadataChannels = 0)
     {
         var b = PvType.Builder()
             .Add("consumerId", ScalarType.UInt)
@@ -59,6 +67,20 @@ internal sealed class StatusRecord
                     s.Add(name, type);
                 }
             });
+        }
+
+        for (var i = 1; i <= metadataChannels; i++)
+        {
+            b.AddStructure($"metadataStats_{i}", string.Empty, m => m
+                .Add("producerId", ScalarType.UInt)
+                .Add("channel", ScalarType.String)
+                .AddStructure("receiverStats", string.Empty, s => s
+                    .Add("nReceived", ScalarType.UInt).Add("receivedRate", ScalarType.Double)
+                    .Add("nRejected", ScalarType.UInt).Add("rejectedRate", ScalarType.Double)
+                    .Add("nOverruns", ScalarType.UInt).Add("overrunRate", ScalarType.Double))
+                .AddStructure("queueStats", string.Empty, s => s
+                    .Add("nReceived", ScalarType.UInt).Add("nRejected", ScalarType.UInt)
+                    .Add("nDelivered", ScalarType.UInt).Add("nQueued", ScalarType.UInt)));
         }
 
         return b.Build();
@@ -97,6 +119,20 @@ internal sealed class StatusRecord
             {
                 SetUser(v["userStats." + name], type, value);
             }
+        }
+
+        // The reference fills these from the type dict (zeros, §3.2 [QUIRK]); these are the real counters.
+        foreach (var m in stats.Metadata.Where(m => m.ProducerId <= _metadataChannels.Count))
+        {
+            var prefix = $"metadataStats_{m.ProducerId}";
+            v[prefix + ".producerId"].Set((long)m.ProducerId);
+            v[prefix + ".channel"].Set(m.Channel);
+            SetCounts(v, prefix + ".receiverStats", t, ("nReceived", "receivedRate", m.Received), ("nRejected", "rejectedRate", m.Queue.Rejected),
+                ("nOverruns", "overrunRate", m.Overruns));
+            v[prefix + ".queueStats.nReceived"].Set(m.Queue.Received);
+            v[prefix + ".queueStats.nRejected"].Set(m.Queue.Rejected);
+            v[prefix + ".queueStats.nDelivered"].Set(m.Queue.Delivered);
+            v[prefix + ".queueStats.nQueued"].Set(m.Queue.Queued);
         }
 
         v.MarkAllChanged();

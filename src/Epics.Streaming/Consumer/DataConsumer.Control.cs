@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+
+namespace Epics.Streaming.Consumer;
+
+// The statistics (status record, reports) and the control channel's commands.
+public sealed partial class DataConsumer
+{
+    private ConsumerStatistics Gather(long objectId)
+    {
+        IReadOnlyDictionary<string, object> user;
+        try
+        {
+            user = Processor.GetStats();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Processor statistics failed: {Message}", e.Message);
+            user = new Dictionary<string, object>();
+        }
+
+        return new ConsumerStatistics
+        {
+            ConsumerId = Options.ConsumerId,
+            InputChannel = Options.InputChannel,
+            ObjectId = objectId,
+            ObjectTime = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds,
+            Received = Interlocked.Read(ref _received),
+            Overruns = Interlocked.Read(ref _overruns),
+            ReceiverErrors = Interlocked.Read(ref _receiverErrors),
+            Published = _publisher?.Published ?? 0,
+            PublisherErrors = _publisher?.Errors ?? 0,
+            Queue = _queue?.Statistics,
+            Metadata = _metadata.Select(m => m.Statistics).ToList(),
+            Processor = _controller.GetStatistics(),
+            User = user,
+        };
+    }
+
+    private ConsumerStatistics GatherAndPublish()
+    {
+        var stats = Gather(Interlocked.Increment(ref _statusUpdates));
+        Volatile.Write(ref _lastStatusUpdate, Stopwatch.GetTimestamp());
+        try
+        {
+            _status?.Publish(stats);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Status update failed: {Message}", e.Message);
+        }
+
+        return stats;
+    }
+
+    private void Report() => Reported?.Invoke(this, GatherAndPublish());
+
+    private string Execute(string command, string args)
+    {
+        switch (command)
+        {
+            case "configure":
+                return Configure(args);
+            case "reset_stats":
+                _logger.LogInformation("Control channel: resetting consumer statistics");
+                Interlocked.Exchange(ref _received, 0);
+                Interlocked.Exchange(ref _overruns, 0);
+                Interlocked.Exchange(ref _receiverErrors, 0);
+                _queue?.ResetStatistics();
+                _metadata.ForEach(m => m.ResetStatistics());
+                _controller.ResetStats();
+                return "Stats reset successful";
+            case "get_stats":
+                Report();
+                return "Stats update successful";
+            default:
+                _stopRequested.TrySetResult();
+                return "Stop flag set";
+        }
+    }
+
+    private string Configure(string args)
+    {
+        JsonNode? configuration;
+        try
+        {
+            configuration = JsonNode.Parse(args);
+        }
+        catch (JsonException)
+        {
+            configuration = JsonValue.Create(args); // the processor gets the raw text
+        }
+
+        try
+        {
+            if (configuration is JsonObject o)
+            {
+                if (_queue is not null && o.TryGetPropertyValue("receiverQueueSize", out var size) && size is JsonValue sv
+                    && int.TryParse(sv.ToJsonString().Trim('"'), System.Globalization.CultureInfo.InvariantCulture, out var max))
+                {
+                    _queue.MaxLength = max;
+                }
+
+                _controller.ApplySystemKeys(o);
+            }
+
+            Processor.Configure(configuration);
+            return "Configuration successful";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return $"Configuration failed: {e.Message}";
+        }
+    }
+}
