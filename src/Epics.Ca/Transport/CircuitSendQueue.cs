@@ -1,15 +1,19 @@
 namespace Epics.Ca.Transport;
 
 /// <summary>
-/// What a server circuit has yet to send. Replies queue in order; a monitor update whose subscription already has one
-/// waiting replaces it in place (the client gets the newest value, as RSRV coalesces), so a subscriber that does not
-/// read costs at most one message per subscription. Replies are counted in bytes so the circuit can stop reading
-/// requests from a client that does not read its replies.
+/// What a server circuit has yet to send. Replies and monitor updates queue in order; once a subscription has
+/// <see cref="MaxUpdatesPerSubscription"/> updates waiting, a new one replaces the newest of them (the client gets the
+/// newest value, as RSRV does when its event queue fills), so a subscriber that does not read costs a bounded number of
+/// messages per subscription while bursts within the bound all go out. Replies are counted in bytes so the circuit can
+/// stop reading requests from a client that does not read its replies.
 /// </summary>
 internal sealed class CircuitSendQueue
 {
     private readonly Lock _lock = new();
-    private readonly Queue<object> _items = new(); // byte[] (a reply) or ServerSubscription (its pending update)
+    /// <summary>Updates a subscription may have waiting before a newer one replaces the newest of them.</summary>
+    public const int MaxUpdatesPerSubscription = 16;
+
+    private readonly Queue<object> _items = new(); // byte[] (a reply) or PendingUpdate
     private readonly SemaphoreSlim _ready = new(0);
     private TaskCompletionSource? _drained;
     private long _replyBytes;
@@ -56,15 +60,17 @@ internal sealed class CircuitSendQueue
                 return;
             }
 
-            if (subscription.PendingUpdate is not null)
+            if (subscription.PendingUpdates >= MaxUpdatesPerSubscription && subscription.NewestPending is { } newest)
             {
-                subscription.PendingUpdate = message;
+                newest.Message = message;
                 Interlocked.Increment(ref _coalesced);
                 return;
             }
 
-            subscription.PendingUpdate = message;
-            _items.Enqueue(subscription);
+            var pending = new PendingUpdate(subscription, message);
+            subscription.PendingUpdates++;
+            subscription.NewestPending = pending;
+            _items.Enqueue(pending);
         }
 
         _ready.Release();
@@ -100,12 +106,17 @@ internal sealed class CircuitSendQueue
                         }
 
                         return reply;
-                    case ServerSubscription s:
-                        var update = s.PendingUpdate;
-                        s.PendingUpdate = null;
-                        if (update is not null && !s.Cancelled)
+                    case PendingUpdate p:
+                        var s = p.Subscription;
+                        s.PendingUpdates--;
+                        if (ReferenceEquals(s.NewestPending, p))
                         {
-                            return update;
+                            s.NewestPending = null;
+                        }
+
+                        if (!s.Cancelled)
+                        {
+                            return p.Message;
                         }
 
                         continue;
@@ -140,5 +151,13 @@ internal sealed class CircuitSendQueue
         }
 
         _ready.Release();
+    }
+
+    /// <summary>A monitor update waiting in the queue; the newest of a subscription's may be replaced by a newer one.</summary>
+    internal sealed class PendingUpdate(ServerSubscription subscription, byte[] message)
+    {
+        public ServerSubscription Subscription { get; } = subscription;
+
+        public byte[] Message { get; set; } = message;
     }
 }

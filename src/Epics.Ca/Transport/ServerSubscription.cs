@@ -16,8 +16,11 @@ internal sealed class ServerSubscription(ServerCircuit circuit, Server.CaServerP
 
     public Server.CaServerPv Pv { get; } = pv;
 
-    /// <summary>The update waiting to be sent (guarded by the circuit's send queue); a newer one replaces it.</summary>
-    public byte[]? PendingUpdate { get; set; }
+    /// <summary>Updates of this subscription in the circuit's send queue (guarded by the queue).</summary>
+    public int PendingUpdates { get; set; }
+
+    /// <summary>The newest of them, which a newer update replaces once the subscription has its share queued.</summary>
+    public CircuitSendQueue.PendingUpdate? NewestPending { get; set; }
 
     /// <summary>Set when the client cancels it or the circuit closes: a pending update is then dropped.</summary>
     public bool Cancelled { get; set; }
