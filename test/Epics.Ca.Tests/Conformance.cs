@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Epics.Ca.Tests;
 
-/// <summary>One captured CA message from /work/shared/conformance/ca-softIoc (the "hex" field is the truth).</summary>
+/// <summary>One captured CA message from shared/conformance/ca-softIoc (beside the checkout) (the "hex" field is the truth).</summary>
 internal sealed record CapturedMessage(string Direction, string Transport, int Command, byte[] Bytes);
 
 internal static class Conformance

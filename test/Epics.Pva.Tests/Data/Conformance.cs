@@ -1,9 +1,9 @@
 namespace Epics.Pva.Tests.Data;
 
-// Reads the text the real EPICS tools printed (/work/shared/conformance); tests skip when the captures are absent.
+// Reads the text the real EPICS tools printed (shared/conformance beside the checkout); tests skip when the captures are absent.
 internal static class Conformance
 {
-    private static readonly string Root = Environment.GetEnvironmentVariable("PVSTREAM_CONFORMANCE") ?? "/work/shared/conformance";
+    private static string Root => Environment.GetEnvironmentVariable("PVSTREAM_CONFORMANCE") ?? Epics.Pva.Tests.Conformance.CaptureFiles.RequireRoot();
 
     public static string[] Lines(string relativePath)
     {
