@@ -34,16 +34,7 @@ internal sealed class Hdf5BitshuffleFilter : Hdf5CodecFilter
         var compression = Compression(parameters);
         if (compression == NoCompression)
         {
-            var offset = 0;
-            foreach (var n in Blocks(chunk.Length / elementSize, BlockElements(parameters, elementSize)))
-            {
-                var bytes = n * elementSize;
-                Bitshuffle.Unshuffle(chunk.Slice(offset, bytes), output.Slice(offset, bytes), n, elementSize);
-                offset += bytes;
-            }
-
-            chunk[offset..].CopyTo(output[offset..]);
-            return chunk.Length;
+            return Bitshuffle.UnshuffleBlocks(chunk, output, elementSize, BlockElements(parameters, elementSize));
         }
 
         if (compression != Lz4Compression)
@@ -67,19 +58,4 @@ internal sealed class Hdf5BitshuffleFilter : Hdf5CodecFilter
         parameters.Length > 3 && parameters[3] > 0 ? (int)parameters[3] : Bitshuffle.DefaultBlockElements(elementSize);
 
     private static int Compression(uint[] parameters) => parameters.Length > 4 ? (int)parameters[4] : NoCompression;
-
-    // Full blocks, then the rest rounded down to a multiple of 8 (as the bslz4 layout cuts them).
-    private static IEnumerable<int> Blocks(int elements, int blockElements)
-    {
-        for (var i = 0; i < elements / blockElements; i++)
-        {
-            yield return blockElements;
-        }
-
-        var last = elements % blockElements / 8 * 8;
-        if (last > 0)
-        {
-            yield return last;
-        }
-    }
 }

@@ -37,6 +37,40 @@ public static class Bitshuffle
     /// <summary>Elements per block when the writer did not choose: 8 KiB of data, a multiple of 8, at least 128.</summary>
     public static int DefaultBlockElements(int elementSize) => Math.Max(128, 8192 / elementSize / 8 * 8);
 
+    /// <summary>
+    /// Undoes the uncompressed bitshuffle layout (HDF5 filter 32008 without LZ4): each block of
+    /// <paramref name="blockElements"/> elements (0 = the default) is unshuffled, the last (n mod 8) elements are stored
+    /// as they are. Returns the bytes written (the input's length).
+    /// </summary>
+    public static int UnshuffleBlocks(ReadOnlySpan<byte> data, Span<byte> output, int elementSize, int blockElements = 0)
+    {
+        var offset = 0;
+        foreach (var n in Blocks(data.Length / elementSize, blockElements > 0 ? blockElements : DefaultBlockElements(elementSize)))
+        {
+            var bytes = n * elementSize;
+            Unshuffle(data.Slice(offset, bytes), output.Slice(offset, bytes), n, elementSize);
+            offset += bytes;
+        }
+
+        data[offset..].CopyTo(output[offset..]);
+        return data.Length;
+    }
+
+    /// <summary>Sizes of the blocks of a bitshuffled chunk: full blocks, then the rest rounded down to a multiple of 8.</summary>
+    internal static IEnumerable<int> Blocks(int elements, int blockElements)
+    {
+        for (var i = 0; i < elements / blockElements; i++)
+        {
+            yield return blockElements;
+        }
+
+        var last = elements % blockElements / 8 * 8;
+        if (last > 0)
+        {
+            yield return last;
+        }
+    }
+
     /// <summary>Undoes <see cref="Shuffle"/> for <paramref name="elements"/> elements (a multiple of 8).</summary>
     public static void Unshuffle(ReadOnlySpan<byte> shuffled, Span<byte> output, int elements, int elementSize)
     {

@@ -140,7 +140,7 @@ public static class Bslz4Chunk
         {
             var pos = header ? HeaderLength : 0;
             var done = 0;
-            foreach (var n in Blocks(elements, blockElements))
+            foreach (var n in Bitshuffle.Blocks(elements, blockElements))
             {
                 var bytes = n * elementSize;
                 Bitshuffle.Shuffle(data.Slice(done, bytes), scratch.AsSpan(0, bytes), n, elementSize);
@@ -166,25 +166,10 @@ public static class Bslz4Chunk
         return output.AsSpan(0, Encode(data, output, elementSize, blockElements)).ToArray();
     }
 
-    /// <summary>Sizes of the compressed blocks: full blocks, then the rest rounded down to a multiple of 8.</summary>
-    private static IEnumerable<int> Blocks(int elements, int blockElements)
-    {
-        for (var i = 0; i < elements / blockElements; i++)
-        {
-            yield return blockElements;
-        }
-
-        var last = elements % blockElements / 8 * 8;
-        if (last > 0)
-        {
-            yield return last;
-        }
-    }
-
     private static int DecodeFrom(ReadOnlySpan<byte> chunk, int pos, Span<byte> output, byte[] scratch, int total, int elements, int blockElements, int elementSize)
     {
         var done = 0;
-        foreach (var n in Blocks(elements, blockElements))
+        foreach (var n in Bitshuffle.Blocks(elements, blockElements))
         {
             var bytes = n * elementSize;
             if (pos + 4 > chunk.Length)
