@@ -18,7 +18,6 @@ namespace Epics.Streaming;
 public sealed class MirrorServer : IAsyncDisposable
 {
     private static readonly TimeSpan ResubscribeDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan ChannelWatchPeriod = TimeSpan.FromMilliseconds(200);
     private readonly PvaServerOptions _serverOptions;
     private readonly PvaClientOptions _clientOptions;
     private readonly CaClientOptions _caClientOptions;
@@ -215,8 +214,6 @@ public sealed class MirrorServer : IAsyncDisposable
                         channel.OnDisconnected();
                     }
                 };
-                using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-                var watcher = WatchChannelAsync(subscription.Channel, channel, watching.Token);
                 try
                 {
                     while (await subscription.ReadAsync(cancel).ConfigureAwait(false) is { } update)
@@ -244,28 +241,9 @@ public sealed class MirrorServer : IAsyncDisposable
                         OnSourceChanged(channel, MirrorSourceState.Failed, e.Message);
                     }
                 }
-                finally
-                {
-                    await watching.CancelAsync().ConfigureAwait(false);
-                    await watcher.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
             }
 
             await Task.Delay(ResubscribeDelay, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    // The subscription does not always raise ConnectionChanged(false) when the source's server goes away (the
-    // monitor is marked stopped before the channel tells its listeners), so the channel's state is watched as well.
-    private static async Task WatchChannelAsync(PvaChannel source, MirrorChannel channel, CancellationToken cancel)
-    {
-        while (!cancel.IsCancellationRequested)
-        {
-            await Task.Delay(ChannelWatchPeriod, cancel).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (source.State != PvaChannelState.Connected && channel.IsServed)
-            {
-                channel.OnDisconnected();
-            }
         }
     }
 
