@@ -46,8 +46,6 @@ internal static class MonitorCommand
         var losses = new MonitorLosses(name, MonitorLosses.GapsMeanLoss(request));
         var connection = new ConnectionNotices(name, output);
         subscription.ConnectionChanged += (s, connected) => connection.Changed(connected, s.Channel.Server);
-        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var watching = connection.WatchAsync(subscription, stopWatching.Token);
         var seen = 0;
         try
         {
@@ -86,8 +84,6 @@ internal static class MonitorCommand
         }
         finally
         {
-            await stopWatching.CancelAsync();
-            await watching;
             if (losses.Take(DateTime.UtcNow) is { } rest)
             {
                 output.Notice(rest);
@@ -103,7 +99,6 @@ internal static class MonitorCommand
     /// </summary>
     private sealed class ConnectionNotices(string name, MonitorOutput output)
     {
-        private static readonly TimeSpan PollPeriod = TimeSpan.FromMilliseconds(200);
         private readonly Lock _lock = new();
         private bool _connected;
         private bool _everConnected;
@@ -128,33 +123,6 @@ internal static class MonitorCommand
                 }
 
                 _everConnected = true;
-            }
-        }
-
-        // PvaSubscription.ConnectionChanged does not report a lost connection today (its operation forgets it had
-        // started before the channel hears of the loss), so the channel's state is watched as well; both feed
-        // Changed, which prints each transition once.
-        public async Task WatchAsync(PvaSubscription subscription, CancellationToken cancellationToken)
-        {
-            using var timer = new PeriodicTimer(PollPeriod);
-            try
-            {
-                while (await timer.WaitForNextTickAsync(cancellationToken))
-                {
-                    bool connected;
-                    lock (_lock)
-                    {
-                        connected = _connected;
-                    }
-
-                    if (connected && subscription.Channel.State != PvaChannelState.Connected)
-                    {
-                        Changed(false, null);
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
             }
         }
     }
