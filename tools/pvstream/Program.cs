@@ -16,6 +16,7 @@ var root = new RootCommand("pvstream: EPICS PV Access from the command line (get
     ConsumerCommand.Create(),
     DemoCommand.Create().WithOptionCheck<double>("-fps", OptionChecks.PositiveRate),
     CaCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await CliApp.RunAsync(root, args);
