@@ -36,6 +36,14 @@ internal static class BenchPlot
             Add(bytes, x, cells.Select(c => c.Rate * c.Cell.Frame.Bytes / 1e9).ToArray(), label, colour, implementation != "pvstream");
         }
 
+        foreach (var panel in new[] { frames, bytes })
+        {
+            // From zero, so rates compare by height.
+            panel.Axes.AutoScale();
+            var top = panel.Axes.GetLimits().Top;
+            panel.Axes.SetLimitsY(0, top > 0 ? top * 1.1 : 1);
+        }
+
         using var surface = SKSurface.Create(new SKImageInfo(2 * PanelWidth, Height));
         surface.Canvas.Clear(SKColors.White);
         var left = 0;
@@ -69,6 +77,7 @@ internal static class BenchPlot
         if (dashed)
         {
             scatter.LinePattern = LinePattern.Dashed;
+            scatter.MarkerShape = MarkerShape.OpenSquare;
         }
     }
 }
