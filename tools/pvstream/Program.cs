@@ -17,6 +17,7 @@ var root = new RootCommand("pvstream: EPICS PV Access from the command line (get
     DemoCommand.Create().WithOptionCheck<double>("-fps", OptionChecks.PositiveRate),
     CaCommand.Create(),
     BenchCommand.Create(),
+    RunCommand.Create(),
 };
 
 return await CliApp.RunAsync(root, args);

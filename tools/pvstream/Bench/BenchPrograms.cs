@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pvstream.Cli;
 
 namespace Pvstream.Bench;
 
@@ -31,11 +32,8 @@ internal sealed record BenchPrograms
     public (string File, string Class)? MetadataProcessor { get; init; }
 
     /// <summary>This tool's own subcommands.</summary>
-    public static BenchPrograms Pvstream()
-    {
-        var (program, prefix) = SelfCommand();
-        return new BenchPrograms("pvstream", (command, args) => Info(program, [.. prefix, command, .. args]), "ad-sim-server", "consumer");
-    }
+    public static BenchPrograms Pvstream() =>
+        new("pvstream", (command, args) => SelfCommand.StartInfo([command, .. args]), "ad-sim-server", "consumer");
 
     /// <summary>The reference's programs when both are on PATH, else null.</summary>
     public static BenchPrograms? Reference()
@@ -69,15 +67,6 @@ internal sealed record BenchPrograms
         }
 
         return info;
-    }
-
-    // This tool: its apphost, or `dotnet pvstream.dll`.
-    private static (string Program, string[] Prefix) SelfCommand()
-    {
-        var host = Environment.ProcessPath ?? "dotnet";
-        return Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase)
-            ? (host, [Environment.GetCommandLineArgs()[0]])
-            : (host, []);
     }
 
     private static string? FindOnPath(string name) =>

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Epics.Pva;
 using Epics.Pva.Client;
+using Pvstream.Streaming;
 
 namespace Pvstream.Bench;
 
@@ -31,18 +32,18 @@ internal sealed class ProcessTrialRunner(BenchPrograms programs, TrialTiming tim
         var startDelay = timing.StartDelay(spec.Cell.Consumers);
 
         await using var client = new PvaClient(PvaClientOptions.FromDictionary(environment) with { SearchMaxInterval = TimeSpan.FromSeconds(1) });
-        var processes = new List<BenchProcess>();
+        var processes = new List<ChildProcess>();
         try
         {
             var started = Stopwatch.StartNew();
-            var source = BenchProcess.Start(programs.SourceCommand, programs.Source(BenchPrograms.SourceArguments(spec, image, startDelay.TotalSeconds, metadata)), environment);
+            var source = ChildProcess.Start(programs.SourceCommand, programs.Source(BenchPrograms.SourceArguments(spec, image, startDelay.TotalSeconds, metadata)), environment);
             processes.Add(source);
             var statusNames = new List<string>();
             for (var id = 1; id <= spec.Cell.Consumers; id++)
             {
                 var status = string.Create(CultureInfo.InvariantCulture, $"{prefix}:consumer:{id}:status");
                 statusNames.Add(status);
-                processes.Add(BenchProcess.Start(string.Create(CultureInfo.InvariantCulture, $"consumer {id}"),
+                processes.Add(ChildProcess.Start(string.Create(CultureInfo.InvariantCulture, $"consumer {id}"),
                     programs.Consumer(programs.ConsumerArguments(spec, id, image, status, metadata)), environment));
             }
 
@@ -102,7 +103,7 @@ internal sealed class ProcessTrialRunner(BenchPrograms programs, TrialTiming tim
         }
     }
 
-    private TrialResult Evaluate(TrialSpec spec, BenchProcess source, List<BenchProcess> consumers, bool[] stopped, List<ProcessUsage> usage)
+    private TrialResult Evaluate(TrialSpec spec, ChildProcess source, List<ChildProcess> consumers, bool[] stopped, List<ProcessUsage> usage)
     {
         var problems = new List<string>();
         var published = ConsumerReportReader.ReadPublished(source.Output);
@@ -156,7 +157,7 @@ internal sealed class ProcessTrialRunner(BenchPrograms programs, TrialTiming tim
         return new TrialResult(spec, published.Value.Frames, published.Value.Rate, totals, usage, failure);
     }
 
-    private static string Tail(IEnumerable<BenchProcess> processes) =>
+    private static string Tail(IEnumerable<ChildProcess> processes) =>
         string.Concat(processes.Select(p =>
         {
             var lines = p.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);

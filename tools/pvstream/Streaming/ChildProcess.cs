@@ -1,25 +1,28 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Pvstream.Bench;
+namespace Pvstream.Streaming;
 
 /// <summary>
-/// One program of a trial: started with its output captured (the last 256 KiB, which holds the final report), its
-/// CPU time and peak memory sampled while it runs, and stopped as a user would, with SIGINT.
+/// A program the bench or the workflow runner starts: its output captured (the last 256 KiB, which holds the final
+/// report, and every line in a log file when one is given), its CPU time and peak memory sampled while it runs, and
+/// stopped as a user would, with SIGINT.
 /// </summary>
-internal sealed class BenchProcess : IAsyncDisposable
+internal sealed class ChildProcess : IAsyncDisposable
 {
     private const int MaxOutputChars = 256 * 1024;
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Task _pumps;
+    private readonly TextWriter? _log;
     private TimeSpan _cpu;
     private long _peak;
 
-    private BenchProcess(string name, Process process)
+    private ChildProcess(string name, Process process, TextWriter? log)
     {
         Name = name;
         _process = process;
+        _log = log;
         _pumps = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
     }
 
@@ -29,7 +32,13 @@ internal sealed class BenchProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static BenchProcess Start(string name, ProcessStartInfo info, IReadOnlyDictionary<string, string> environment)
+    public int Id => _process.Id;
+
+    /// <summary>The last <paramref name="count"/> lines of output.</summary>
+    public IReadOnlyList<string> LastLines(int count) => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(count).ToList();
+
+    /// <summary>Starts <paramref name="info"/> with <paramref name="environment"/> added; every output line also goes to <paramref name="log"/>.</summary>
+    public static ChildProcess Start(string name, ProcessStartInfo info, IReadOnlyDictionary<string, string> environment, TextWriter? log = null)
     {
         foreach (var (key, value) in environment)
         {
@@ -37,7 +46,7 @@ internal sealed class BenchProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
-        return new BenchProcess(name, process);
+        return new ChildProcess(name, process, log);
     }
 
     /// <summary>The output so far (stdout and stderr interleaved as read).</summary>
@@ -112,6 +121,10 @@ internal sealed class BenchProcess : IAsyncDisposable
 
         await _pumps.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _process.Dispose();
+        if (_log is not null)
+        {
+            await _log.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task Pump(StreamReader reader)
@@ -120,6 +133,7 @@ internal sealed class BenchProcess : IAsyncDisposable
         {
             lock (_output)
             {
+                _log?.WriteLine(line);
                 _output.Append(line).Append('\n');
                 if (_output.Length > MaxOutputChars)
                 {

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using Pvstream.Cli;
+using Pvstream.Workflows;
+
+namespace Pvstream.Commands;
+
+/// <summary>
+/// <c>pvstream run workflow.yaml</c>: a whole pipeline from one file (docs/workflow.md). <c>--check</c> validates the
+/// file and compiles its processors without starting anything.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("workflow") { Description = "The workflow file (YAML; see docs/workflow.md)" };
+        var check = new Option<bool>("--check") { Description = "Validate the workflow file (options, wiring, processors) and exit" };
+        var runtime = new Option<double?>("--runtime", "-rt") { Description = "Stop after this many seconds (overrides the file's runtime)" };
+        var runs = new Option<string>("--runs-folder") { Description = "Where the run folder (logs, statistics.json, written files) is made", DefaultValueFactory = _ => "runs" };
+        var plain = new Option<bool>("--plain") { Description = "Plain report lines instead of the live dashboard (the default when output is not a terminal)" };
+        var period = new Option<double>("--report-period", "-rp") { Description = "Seconds between plain report lines (0: none)", DefaultValueFactory = _ => 5 };
+        var readyTimeout = new Option<double>("--ready-timeout") { Description = "Seconds each process has to come up", DefaultValueFactory = _ => 60 };
+        var command = new Command("run", "Run a whole pipeline from a workflow file: start every stage, watch it, stop it, judge it")
+        {
+            file, check, runtime, runs, plain, period, readyTimeout,
+        };
+        CliRunner.SetAction(command, async (parse, ct) =>
+        {
+            var path = parse.GetValue(file)!;
+            IReadOnlyList<StagePlan> plans;
+            Workflow workflow;
+            try
+            {
+                workflow = WorkflowFile.Load(path);
+                plans = WorkflowCheck.Check(workflow);
+            }
+            catch (WorkflowException e)
+            {
+                foreach (var problem in e.Problems)
+                {
+                    await Console.Error.WriteLineAsync($"Error: {problem}");
+                }
+
+                return ExitCodes.BadInput;
+            }
+
+            if (parse.GetValue(check))
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{path}: workflow '{workflow.Name}' is valid: {plans.Count} stages, {plans.Sum(p => p.Processes.Count)} processes; start order (downstream first): {string.Join(", ", plans.Select(p => p.Stage.Name))}"));
+                return ExitCodes.Success;
+            }
+
+            if (parse.GetValue(runtime) is <= 0)
+            {
+                throw new CliException("Error: --runtime must be greater than 0", ExitCodes.BadInput);
+            }
+
+            var folder = Path.GetFullPath(Path.Combine(parse.GetValue(runs)!,
+                $"{workflow.Name}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}"));
+            var options = new RunOptions
+            {
+                Runtime = parse.GetValue(runtime) is { } r ? TimeSpan.FromSeconds(r) : null,
+                ReadyTimeout = TimeSpan.FromSeconds(parse.GetValue(readyTimeout)),
+            };
+            var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+            await using IWorkflowDashboard dashboard = live ? new LiveDashboard() : new PlainDashboard(Console.Out, TimeSpan.FromSeconds(parse.GetValue(period)));
+            var runner = new WorkflowRunner(workflow, plans, folder, options, dashboard);
+            return await runner.RunAsync(EpicsEnvironment.ClientOptions(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance), ct);
+        });
+        return command;
+    }
+}
