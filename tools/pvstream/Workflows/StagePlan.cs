@@ -147,22 +147,22 @@ internal sealed class StagePlan
                 var id = int.Parse(options.GetValueOrDefault("collector-id") ?? "1", CultureInfo.InvariantCulture);
                 options.TryAdd("status-channel", statusDefault);
                 options.TryAdd("report-period", LiveReportPeriod);
-                var status = CollectorChannel(options["status-channel"], "status", id, format);
+                var status = CollectorChannelNames.Resolve(options["status-channel"], "status", id, format)!;
                 hosts.Add(status);
                 if (options.GetValueOrDefault("control-channel") is { } control)
                 {
-                    hosts.Add(CollectorChannel(control, "control", id, format));
+                    hosts.Add(CollectorChannelNames.Resolve(control, "control", id, format)!);
                 }
 
                 if (options.GetValueOrDefault("output-channel") is { } output)
                 {
-                    hosts.Add(CollectorChannel(output, "output", id, format));
+                    hosts.Add(CollectorChannelNames.Resolve(output, "output", id, format)!);
                 }
 
                 var input = options.GetValueOrDefault("input-channel") ?? "";
                 foreach (var producer in ConsumerIdList.Resolve(options.GetValueOrDefault("producer-id-list") ?? "1,2", 1, 1))
                 {
-                    uses.Add(new ChannelUse(input.Replace("*", ConsumerChannelNames.FormatId(producer, format), StringComparison.Ordinal), DataIn: true));
+                    uses.Add(new ChannelUse(CollectorChannelNames.Producer(input, producer, format), DataIn: true));
                 }
 
                 uses.AddRange(AdSimServer.ParseMetadata(options.GetValueOrDefault("metadata-channels")).Select(m => new ChannelUse(m.Name, DataIn: true)));
@@ -173,9 +173,6 @@ internal sealed class StagePlan
 
         return new StagePlan(stage, processes, hosts, uses.DistinctBy(u => u.Name).ToList());
     }
-
-    private static string CollectorChannel(string name, string kind, int id, string? format) =>
-        name == "_" ? $"pvapy:collector:{id}:{kind}" : name.Replace("*", ConsumerChannelNames.FormatId(id, format), StringComparison.Ordinal);
 
     // The command line: the subcommand, then every option by its long name, then the runner's own.
     private static List<string> Arguments(Stage stage, Dictionary<string, string> options)

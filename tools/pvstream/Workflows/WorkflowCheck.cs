@@ -30,7 +30,7 @@ internal static class WorkflowCheck
                 {
                     problems.Add($"{Where(stage)}: option '{option}' is set by the runner{(option == "n-consumers" ? " (use the stage's count)" : "")}");
                 }
-                else if (known is not null && !known.Contains(option))
+                else if (!known.Contains(option))
                 {
                     problems.Add($"{Where(stage)}: unknown {stage.Command} option '{option}'; did you mean '{CommandNames.Closest(option, known)}'?");
                 }
@@ -99,16 +99,19 @@ internal static class WorkflowCheck
     }
 
     /// <summary>The long option names (without dashes) of a stage type's subcommand.</summary>
-    public static HashSet<string>? OptionNames(StageType type)
+    public static HashSet<string> OptionNames(StageType type) => [.. Options(type).Select(o => o.Name[2..])];
+
+    /// <summary>The long options of a stage type's subcommand (the runner's own included).</summary>
+    public static IEnumerable<Option> Options(StageType type)
     {
-        Command? command = type switch
+        Command command = type switch
         {
             StageType.AdSimServer => AdSimServerCommand.Create(),
             StageType.MirrorServer => MirrorServerCommand.Create(),
             StageType.Consumer => ConsumerCommand.Create(),
-            _ => null,
+            _ => CollectorCommand.Create(),
         };
-        return command is null ? null : [.. command.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal)).Select(n => n[2..])];
+        return command.Options.Where(o => o.Name.StartsWith("--", StringComparison.Ordinal) && o.Name is not ("--help" or "--version"));
     }
 
     // Downstream first: a stage starts after every stage its frames flow into, so nothing is missed at the start.

@@ -9,7 +9,7 @@ namespace Pvstream.Workflows;
 /// Reads a workflow file (YAML; docs/workflow.md, schema docs/workflow.schema.json). Every problem is collected with
 /// its line, so one <c>--check</c> names them all: unknown keys, wrong types, a missing name or type.
 /// </summary>
-internal static class WorkflowFile
+internal static partial class WorkflowFile
 {
     private static readonly string[] TopKeys = ["name", "description", "runtime", "external", "stages"];
     private static readonly string[] StageKeys = ["name", "description", "type", "count", "options", "restart", "max-restarts"];
@@ -173,7 +173,7 @@ internal static class WorkflowFile
                     var option = ((key as YamlScalarNode)?.Value ?? "").TrimStart('-');
                     if (OptionText(value) is { } v)
                     {
-                        options[option] = v;
+                        options[option] = Expand(v, value, name, problem);
                     }
                 }
             }
@@ -181,6 +181,22 @@ internal static class WorkflowFile
 
         return new Stage(name, type.Value, count, options, restart, maxRestarts, (int)node.Start.Line);
     }
+
+    // ${NAME} in a value is the environment variable NAME (a key file, a data folder); an unset one is an error.
+    private static string Expand(string text, YamlNode node, string stage, Action<YamlNode?, string> problem) =>
+        EnvironmentReference().Replace(text, m =>
+        {
+            var value = Environment.GetEnvironmentVariable(m.Groups[1].Value);
+            if (value is null)
+            {
+                problem(node, $"stage '{stage}': environment variable {m.Groups[1].Value} is not set");
+            }
+
+            return value ?? "";
+        });
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial System.Text.RegularExpressions.Regex EnvironmentReference();
 
     // A scalar as written; a flag as "" (true) or absent (false); a list joined by commas; a mapping as JSON (processor-args).
     private static string? OptionText(YamlNode value) => value switch
