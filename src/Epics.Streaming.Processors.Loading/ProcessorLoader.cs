@@ -30,6 +30,7 @@ public static class ProcessorLoader
                 return c => new UserDataProcessor(c);
             }
 
+            Epics.Streaming.Processors.BuiltInImageProcessors.Register();
             return BuiltInProcessors.Find(className)
                 ?? throw new ProcessorLoadException(
                     $"Could not find processor class '{className}': no --processor-file given and it is not a built-in ({string.Join(", ", BuiltInProcessors.Names.Order(StringComparer.Ordinal))})");
