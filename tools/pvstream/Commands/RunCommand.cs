@@ -13,20 +13,27 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("workflow") { Description = "The workflow file (YAML; see docs/workflow.md)" };
+        var file = new Argument<string?>("workflow") { Description = "The workflow file (YAML; see docs/workflow.md)", Arity = ArgumentArity.ZeroOrOne };
+        var schema = new Option<bool>("--schema") { Description = "Print the JSON Schema of workflow files (docs/workflow.schema.json) and exit" };
         var check = new Option<bool>("--check") { Description = "Validate the workflow file (options, wiring, processors) and exit" };
-        var runtime = new Option<double?>("--runtime", "-rt") { Description = "Stop after this many seconds (overrides the file's runtime)" };
+        var runtime = new Option<double?>("--runtime", "-rt") { Description = "Stop this many seconds after every stage is up (overrides the file's runtime)" };
         var runs = new Option<string>("--runs-folder") { Description = "Where the run folder (logs, statistics.json, written files) is made", DefaultValueFactory = _ => "runs" };
         var plain = new Option<bool>("--plain") { Description = "Plain report lines instead of the live dashboard (the default when output is not a terminal)" };
         var period = new Option<double>("--report-period", "-rp") { Description = "Seconds between plain report lines (0: none)", DefaultValueFactory = _ => 5 };
         var readyTimeout = new Option<double>("--ready-timeout") { Description = "Seconds each process has to come up", DefaultValueFactory = _ => 60 };
         var command = new Command("run", "Run a whole pipeline from a workflow file: start every stage, watch it, stop it, judge it")
         {
-            file, check, runtime, runs, plain, period, readyTimeout,
+            file, check, schema, runtime, runs, plain, period, readyTimeout,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
-            var path = parse.GetValue(file)!;
+            if (parse.GetValue(schema))
+            {
+                Console.Out.Write(WorkflowSchema.Generate());
+                return ExitCodes.Success;
+            }
+
+            var path = parse.GetValue(file) ?? throw new CliException("Error: pvstream run needs a workflow file (see docs/workflow.md)", ExitCodes.BadInput);
             IReadOnlyList<StagePlan> plans;
             Workflow workflow;
             try

@@ -52,7 +52,6 @@ internal sealed class StageProcess(StageProcessSpec spec, string runFolder)
         }
 
         Restarts++;
-        Failure = null;
         Start();
     }
 

@@ -66,18 +66,23 @@ internal sealed class WorkflowRunner(Workflow workflow, IReadOnlyList<StagePlan>
                 {
                     var process = new StageProcess(spec, runFolder);
                     _processes.Add(process);
-                    dashboard.Message($"Starting {process.Label}: pvstream {string.Join(' ', spec.Arguments)}");
                     process.Start();
+                    dashboard.Message($"Started {process.Label} (pid {process.Process!.Id}): pvstream {string.Join(' ', spec.Arguments)}");
                 }
 
                 foreach (var process in _processes.Where(p => p.Spec.Stage == plan.Stage))
                 {
                     await process.WaitUntilUpAsync(client, options.ReadyTimeout, cancellationToken).ConfigureAwait(false);
                 }
+
+                if (plan.Stage.Type == StageType.AdSimServer)
+                {
+                    await WaitForReadersAsync(client, plan, clock, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             dashboard.Message(string.Create(CultureInfo.InvariantCulture, $"All {_processes.Count} processes up after {clock.Elapsed.TotalSeconds:0.0} s; logs in {runFolder}"));
-            stopReason = await WatchAsync(client, clock, cancellationToken).ConfigureAwait(false);
+            stopReason = await WatchAsync(client, Stopwatch.StartNew(), cancellationToken).ConfigureAwait(false);
         }
         catch (WorkflowRunException e)
         {
@@ -101,7 +106,37 @@ internal sealed class WorkflowRunner(Workflow workflow, IReadOnlyList<StagePlan>
         return good ? 0 : 1;
     }
 
-    // Until Ctrl-C, the runtime, or every source has finished; restarts failed processes that may be restarted.
+    // A simulated detector's readers are subscribed once they have its record's initial (empty) value: wait for that,
+    // and say so when it came after the first frame (those readers miss frames: the source's start-delay is too short).
+    private async Task WaitForReadersAsync(PvaClient client, StagePlan source, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var readers = _processes.Where(p => p.Spec.StatusChannel is not null
+            && startOrder.First(s => s.Stage == p.Spec.Stage).Uses.Any(u => u.DataIn && source.Hosts.Contains(u.Name))).ToList();
+        var started = clock.Elapsed;
+        var startDelay = double.TryParse(source.Stage.Option("start-delay"), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 10.0;
+        foreach (var reader in readers)
+        {
+            while ((reader.Live = await LiveFigures.ReadAsync(client, reader.Spec, cancellationToken).ConfigureAwait(false)).Received < 1)
+            {
+                if (clock.Elapsed - started > options.ReadyTimeout)
+                {
+                    throw new WorkflowRunException($"{reader.Label} did not subscribe to {source.Stage.Name} within {options.ReadyTimeout.TotalSeconds:0} s{reader.LastLines()}");
+                }
+
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var waited = (clock.Elapsed - started).TotalSeconds;
+        if (readers.Count > 0 && waited > startDelay)
+        {
+            dashboard.Message(string.Create(CultureInfo.InvariantCulture,
+                $"Warning: the readers of {source.Stage.Name} took {waited:0.0} s to subscribe, longer than its start-delay of {startDelay:0.#} s: the first frames may be missed"));
+        }
+    }
+
+    // Until Ctrl-C, the runtime (counted from when every process is up), or every source has finished; restarts failed
+    // processes that may be restarted.
     private async Task<string> WatchAsync(PvaClient client, Stopwatch clock, CancellationToken cancellationToken)
     {
         var runtime = options.Runtime ?? (workflow.Runtime is { } r ? TimeSpan.FromSeconds(r) : null);

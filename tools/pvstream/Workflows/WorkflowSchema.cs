@@ -40,7 +40,6 @@ internal static class WorkflowSchema
         var schema = new JsonObject
         {
             ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
-            ["$id"] = "https://pvstream.dev/workflow.schema.json",
             ["title"] = "pvstream workflow",
             ["description"] = "A pipeline for `pvstream run`: stages (each a pvstream streaming command with its options by their long names) and the channels from outside. See docs/workflow.md.",
             ["type"] = "object",
@@ -76,7 +75,7 @@ internal static class WorkflowSchema
                 },
             },
         };
-        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
 
     private static JsonObject ValueSchema(Type type)

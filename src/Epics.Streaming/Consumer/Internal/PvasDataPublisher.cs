@@ -7,7 +7,7 @@ namespace Epics.Streaming.Consumer.Internal;
 /// <summary>
 /// The output record in <c>pvas</c> mode (framework.md §2.4). It is served from the start without a type, so clients
 /// that connect early wait; the processor's output type (asked with the first input object) opens it, and each publish
-/// posts the fields the object marks as changed (arrays are shared, not copied). An object of another type reopens
+/// posts the whole object (arrays are shared, not copied). An object of another type reopens
 /// the record with that type.
 /// </summary>
 internal sealed class PvasDataPublisher(SharedPv record) : IDataPublisher
@@ -48,11 +48,11 @@ internal sealed class PvasDataPublisher(SharedPv record) : IDataPublisher
                 }
                 else
                 {
-                    if (value.Changed.IsEmpty)
-                    {
-                        value.MarkAllChanged();
-                    }
-
+                    // The whole object is published, as the reference's update() copies it whole. Its changed bits
+                    // say what changed since this consumer's previous input, not since the record's last post: a
+                    // distributed consumer skips frames, and the record may have been opened from an empty first
+                    // object, so a field unchanged for the input (the dimensions) can still differ in the record.
+                    value.MarkAllChanged();
                     record.Post(value);
                 }
             }
