@@ -22,6 +22,12 @@ internal sealed record RoleResult
 
     public double CpuSeconds { get; init; }
 
+    /// <summary>The kernel's part of <see cref="CpuSeconds"/> (system calls: the socket copies and TCP on loopback).</summary>
+    public double KernelCpuSeconds { get; init; }
+
+    /// <summary>CPU of the producer's thread inside <c>SharedPv.Post</c>, per posted frame (server only; negative if not measured).</summary>
+    public double PostCpuMicroseconds { get; init; } = -1;
+
     public int Gen0 { get; init; }
 
     public int Gen1 { get; init; }
@@ -68,6 +74,7 @@ internal sealed class ProcessStats : IDisposable
     private readonly Timer _timer;
     private long _start;
     private TimeSpan _cpu;
+    private TimeSpan _kernelCpu;
     private int _gen0;
     private int _gen1;
     private int _gen2;
@@ -85,6 +92,7 @@ internal sealed class ProcessStats : IDisposable
     {
         _process.Refresh();
         _cpu = _process.TotalProcessorTime;
+        _kernelCpu = _process.PrivilegedProcessorTime;
         _gen0 = GC.CollectionCount(0);
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
@@ -110,6 +118,7 @@ internal sealed class ProcessStats : IDisposable
         {
             Seconds = seconds,
             CpuSeconds = (_process.TotalProcessorTime - _cpu).TotalSeconds,
+            KernelCpuSeconds = (_process.PrivilegedProcessorTime - _kernelCpu).TotalSeconds,
             Gen0 = GC.CollectionCount(0) - _gen0,
             Gen1 = GC.CollectionCount(1) - _gen1,
             Gen2 = GC.CollectionCount(2) - _gen2,

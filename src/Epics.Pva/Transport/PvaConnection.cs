@@ -33,6 +33,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     private MessageBuilder _pending = new(64 * 1024);
     private MessageBuilder _sending = new(64 * 1024);
     private int _signaled;
+    private long _deferredBytes;
     private long _lastReceiveTimestamp;
     private Task? _receiveTask;
     private Task? _sendTask;
@@ -83,14 +84,17 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     /// <summary>Time since anything was last received.</summary>
     public TimeSpan Idle => TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastReceiveTimestamp));
 
-    /// <summary>Bytes waiting for the next send (not counting the batch being sent).</summary>
+    /// <summary>
+    /// Bytes waiting for the next send (not counting the batch being sent), including what a subclass has queued for
+    /// its send loop to encode (<see cref="AddDeferredBytes"/>).
+    /// </summary>
     public long PendingBytes
     {
         get
         {
             lock (_sendLock)
             {
-                return _pending.Length;
+                return _pending.Length + Interlocked.Read(ref _deferredBytes);
             }
         }
     }
@@ -179,6 +183,21 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     protected virtual void OnSendCompleted()
     {
     }
+
+    /// <summary>
+    /// Called on the send loop each time it wakes, before it takes the pending batch: a subclass encodes here what it
+    /// asked for with <see cref="WakeSendLoop"/> (monitor updates), so that work runs on this connection's send loop
+    /// instead of on the thread that produced the value.
+    /// </summary>
+    protected virtual void OnSendLoopWake()
+    {
+    }
+
+    /// <summary>Wakes the send loop (it calls <see cref="OnSendLoopWake"/>, then sends what is pending).</summary>
+    protected void WakeSendLoop() => Signal();
+
+    /// <summary>Counts (or, negative, uncounts) an estimate of messages queued for <see cref="OnSendLoopWake"/> in <see cref="PendingBytes"/>.</summary>
+    protected void AddDeferredBytes(long bytes) => Interlocked.Add(ref _deferredBytes, bytes);
 
     /// <summary>Awaited before each message is read: a server holds back a client whose replies pile up unread.</summary>
     protected virtual ValueTask BeforeReceiveAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -283,6 +302,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             {
                 await _sendSignal.WaitAsync(_closed.Token).ConfigureAwait(false);
                 Volatile.Write(ref _signaled, 0);
+                OnSendLoopWake();
                 MessageBuilder batch;
                 lock (_sendLock)
                 {

@@ -1,0 +1,113 @@
+using Epics.Pva.Data;
+using Epics.Pva.Protocol.Messages;
+
+namespace Epics.Pva.Server.Internal;
+
+// Monitor updates are encoded on this connection's send loop, not on the thread that posted the value (nor on the
+// receive loop that took an ack). A monitor's flush takes entries off its queue exactly when it did when it encoded them
+// itself (window and backlog permitting), but only hands them here: each entry holds a reference to the post's shared
+// snapshot and its own bit sets, so the producer's cost per post no longer includes one encoding per subscriber.
+// A monitor's final message goes through the same list, so it follows the updates handed over before it.
+internal sealed partial class ServerConnection
+{
+    private readonly Lock _outgoingLock = new();
+    private List<OutgoingMonitorMessage> _outgoing = [];
+    private List<OutgoingMonitorMessage> _encoding = [];
+    private bool _outgoingClosed;
+
+    /// <summary>Hands a dequeued update to the send loop (called under the monitor's lock, in queue order).</summary>
+    public void SendUpdateLater(ServerMonitor monitor, ServerMonitor.Entry entry)
+    {
+        var bytes = entry.Value.EstimatedBytes;
+        lock (_outgoingLock)
+        {
+            if (_outgoingClosed)
+            {
+                monitor.Recycle(entry);
+                return;
+            }
+
+            _outgoing.Add(new OutgoingMonitorMessage(monitor, entry, default));
+            AddDeferredBytes(bytes);
+        }
+
+        WakeSendLoop();
+    }
+
+    /// <summary>Queues a monitor's final message behind the updates it handed over before.</summary>
+    public void SendFinishLater(ServerMonitor monitor, PvaStatus status)
+    {
+        lock (_outgoingLock)
+        {
+            if (_outgoingClosed)
+            {
+                return;
+            }
+
+            _outgoing.Add(new OutgoingMonitorMessage(monitor, null, status));
+        }
+
+        WakeSendLoop();
+    }
+
+    protected override void OnSendLoopWake()
+    {
+        List<OutgoingMonitorMessage> encoding;
+        lock (_outgoingLock)
+        {
+            if (_outgoing.Count == 0)
+            {
+                return;
+            }
+
+            encoding = _outgoing;
+            _outgoing = _encoding;
+            _encoding = encoding;
+        }
+
+        // Only this send loop uses the list it took.
+        foreach (var (monitor, entry, status) in encoding)
+        {
+            if (entry is null)
+            {
+                this.SendMessage(new MonitorFinish(monitor.Ioid, status));
+                continue;
+            }
+
+            try
+            {
+                this.SendMessage(new MonitorUpdate(monitor.Ioid, entry.Value.Value, entry.Changed, entry.Overrun));
+            }
+            finally
+            {
+                AddDeferredBytes(-entry.Value.EstimatedBytes);
+                monitor.Recycle(entry);
+            }
+        }
+
+        encoding.Clear();
+    }
+
+    // The connection closed: what was handed over is never sent; its snapshots go back.
+    private void DropOutgoing()
+    {
+        List<OutgoingMonitorMessage> dropped;
+        lock (_outgoingLock)
+        {
+            _outgoingClosed = true;
+            dropped = _outgoing;
+            _outgoing = [];
+        }
+
+        foreach (var (monitor, entry, _) in dropped)
+        {
+            if (entry is not null)
+            {
+                AddDeferredBytes(-entry.Value.EstimatedBytes);
+                monitor.Recycle(entry);
+            }
+        }
+    }
+
+    private readonly record struct OutgoingMonitorMessage(ServerMonitor Monitor, ServerMonitor.Entry? Entry, PvaStatus FinishStatus);
+}
