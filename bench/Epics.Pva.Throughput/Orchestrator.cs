@@ -71,6 +71,14 @@ internal static class Orchestrator
                 $"  WS {Mb(p.WorkingSetStart)}→{Mb(p.WorkingSetEnd)} (peak {Mb(p.WorkingSetPeak)}) MB");
         }
 
+        foreach (var p in new[] { r.Server, r.Client })
+        {
+            if (p.GcNote.Length > 0)
+            {
+                Console.WriteLine($"  {p.Role} GC: {p.GcNote}");
+            }
+        }
+
         Console.WriteLine($"  pinned bytes per received frame {r.PinnedPerReceivedFrame:F0} = {r.PinnedPerReceivedFrame / o.FrameBytes:F3} x the image");
         if (r.Server.Note.Length > 0)
         {

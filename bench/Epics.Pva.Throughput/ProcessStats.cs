@@ -62,6 +62,9 @@ internal sealed record RoleResult
     public int Threads { get; init; }
 
     public string Note { get; init; } = string.Empty;
+
+    /// <summary>Gen2, LOH and POH sizes at the start and end of the window and what the last full collection in it was.</summary>
+    public string GcNote { get; init; } = string.Empty;
 }
 
 /// <summary>
@@ -84,6 +87,7 @@ internal sealed class ProcessStats : IDisposable
     private long _wsPeak;
     private long _workItems;
     private long _contentions;
+    private string _heapsAtMark = string.Empty;
 
     public ProcessStats() => _timer = new Timer(_ => Sample(), null, Timeout.Infinite, Timeout.Infinite);
 
@@ -102,6 +106,7 @@ internal sealed class ProcessStats : IDisposable
         Interlocked.Exchange(ref _wsPeak, _wsStart);
         _workItems = ThreadPool.CompletedWorkItemCount;
         _contentions = Monitor.LockContentionCount;
+        _heapsAtMark = Heaps(GC.GetGCMemoryInfo(GCKind.Any));
         _start = Stopwatch.GetTimestamp();
         _timer.Change(100, 100);
     }
@@ -134,8 +139,32 @@ internal sealed class ProcessStats : IDisposable
             WorkItems = ThreadPool.CompletedWorkItemCount - _workItems,
             LockContentions = Monitor.LockContentionCount - _contentions,
             Threads = ThreadPool.ThreadCount,
+            GcNote = GcNote(GC.CollectionCount(2) - _gen2),
         };
     }
+
+    // Which heap grew (gen2 by promotion, LOH, POH by pinned buffers) tells what brought a gen2 collection on.
+    private string GcNote(int gen2Collections)
+    {
+        var text = $"heaps MB gen2/LOH/POH at start {_heapsAtMark}, at end {Heaps(GC.GetGCMemoryInfo(GCKind.Any))}";
+        if (gen2Collections == 0)
+        {
+            return text;
+        }
+
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var last = background.Index > blocking.Index ? background : blocking;
+        return text + $"; last gen2: #{last.Index} {(last.Concurrent ? "background" : "blocking")}, promoted {last.PromotedBytes / 1048576.0:F1} MB, " +
+            $"pinned objects {last.PinnedObjectsCount}, heap {last.HeapSizeBytes / 1048576.0:F1} MB, fragmented {last.FragmentedBytes / 1048576.0:F1} MB, " +
+            $"sizes before→after gen2 {Mb(last.GenerationInfo[2].SizeBeforeBytes)}→{Mb(last.GenerationInfo[2].SizeAfterBytes)}, " +
+            $"LOH {Mb(last.GenerationInfo[3].SizeBeforeBytes)}→{Mb(last.GenerationInfo[3].SizeAfterBytes)}, POH {Mb(last.GenerationInfo[4].SizeBeforeBytes)}→{Mb(last.GenerationInfo[4].SizeAfterBytes)}";
+    }
+
+    private static string Heaps(GCMemoryInfo info) =>
+        info.GenerationInfo.Length < 5 ? "n/a" : $"{Mb(info.GenerationInfo[2].SizeAfterBytes)}/{Mb(info.GenerationInfo[3].SizeAfterBytes)}/{Mb(info.GenerationInfo[4].SizeAfterBytes)}";
+
+    private static string Mb(long bytes) => (bytes / 1048576.0).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose() => _timer.Dispose();
 
