@@ -34,6 +34,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     private MessageBuilder _sending = new(64 * 1024);
     private int _signaled;
     private long _deferredBytes;
+    private long _pendingLength; // _pending.Length as of the last change: read without the lock the writers hold
     private long _lastReceiveTimestamp;
     private Task? _receiveTask;
     private Task? _sendTask;
@@ -88,16 +89,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     /// Bytes waiting for the next send (not counting the batch being sent), including what a subclass has queued for
     /// its send loop to encode (<see cref="AddDeferredBytes"/>).
     /// </summary>
-    public long PendingBytes
-    {
-        get
-        {
-            lock (_sendLock)
-            {
-                return _pending.Length + Interlocked.Read(ref _deferredBytes);
-            }
-        }
-    }
+    public long PendingBytes => Volatile.Read(ref _pendingLength) + Interlocked.Read(ref _deferredBytes);
 
     /// <summary>Whether a producer may queue another large message now without building an unbounded backlog.</summary>
     public bool CanSendMore => PendingBytes < SendHighWatermark;
@@ -123,6 +115,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             {
                 write(new PvaWriter(_pending, SendBigEndian), state);
                 PvaHeader.End(_pending, start, IsServer, SendBigEndian, command);
+                Volatile.Write(ref _pendingLength, _pending.Length);
             }
             catch
             {
@@ -147,6 +140,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
 
             message.CopyTo(_pending.GetSpan(message.Length));
             _pending.Advance(message.Length);
+            Volatile.Write(ref _pendingLength, _pending.Length);
         }
 
         Signal();
@@ -160,6 +154,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             var span = _pending.GetSpan(PvaHeader.Size);
             PvaHeader.Write(span, IsServer, bigEndian, (byte)command, value, control: true);
             _pending.Advance(PvaHeader.Size);
+            Volatile.Write(ref _pendingLength, _pending.Length);
         }
 
         Signal();
@@ -314,6 +309,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
                     batch = _pending;
                     _pending = _sending;
                     _sending = batch;
+                    Volatile.Write(ref _pendingLength, _pending.Length);
                 }
 
                 _segments.Clear();

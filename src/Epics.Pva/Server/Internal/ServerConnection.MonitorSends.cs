@@ -10,6 +10,10 @@ namespace Epics.Pva.Server.Internal;
 // A monitor's final message goes through the same list, so it follows the updates handed over before it.
 internal sealed partial class ServerConnection
 {
+    // What an update waiting for the send loop is counted as at least (its entry and bit sets), so that a stream of tiny
+    // updates still fills the backlog's bound long before the entries use much memory.
+    private const long MinDeferredBytes = 256;
+
     private readonly Lock _outgoingLock = new();
     private List<OutgoingMonitorMessage> _outgoing = [];
     private List<OutgoingMonitorMessage> _encoding = [];
@@ -18,7 +22,7 @@ internal sealed partial class ServerConnection
     /// <summary>Hands a dequeued update to the send loop (called under the monitor's lock, in queue order).</summary>
     public void SendUpdateLater(ServerMonitor monitor, ServerMonitor.Entry entry)
     {
-        var bytes = entry.Value.EstimatedBytes;
+        var bytes = Deferred(entry);
         lock (_outgoingLock)
         {
             if (_outgoingClosed)
@@ -80,7 +84,7 @@ internal sealed partial class ServerConnection
             }
             finally
             {
-                AddDeferredBytes(-entry.Value.EstimatedBytes);
+                AddDeferredBytes(-Deferred(entry));
                 monitor.Recycle(entry);
             }
         }
@@ -103,11 +107,13 @@ internal sealed partial class ServerConnection
         {
             if (entry is not null)
             {
-                AddDeferredBytes(-entry.Value.EstimatedBytes);
+                AddDeferredBytes(-Deferred(entry));
                 monitor.Recycle(entry);
             }
         }
     }
+
+    private static long Deferred(ServerMonitor.Entry entry) => Math.Max(MinDeferredBytes, entry.Value.EstimatedBytes);
 
     private readonly record struct OutgoingMonitorMessage(ServerMonitor Monitor, ServerMonitor.Entry? Entry, PvaStatus FinishStatus);
 }

@@ -273,7 +273,7 @@ internal sealed class ServerMonitor
     {
         entry.Value.Release();
         entry.Value = null!;
-        if (_free.Count < _queueSize)
+        if (_free.Count < 2 * _queueSize) // queued plus handed to the send loop (at most a window's worth when pipelined)
         {
             _free.Push(entry);
         }
