@@ -191,6 +191,9 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     /// <summary>Wakes the send loop (it calls <see cref="OnSendLoopWake"/>, then sends what is pending).</summary>
     protected void WakeSendLoop() => Signal();
 
+    /// <summary>Bytes already encoded into the batch the send loop will send next.</summary>
+    protected long EncodedPendingBytes => Volatile.Read(ref _pendingLength);
+
     /// <summary>Counts (or, negative, uncounts) an estimate of messages queued for <see cref="OnSendLoopWake"/> in <see cref="PendingBytes"/>.</summary>
     protected void AddDeferredBytes(long bytes) => Interlocked.Add(ref _deferredBytes, bytes);
 

@@ -14,6 +14,11 @@ internal sealed partial class ServerConnection
     // updates still fills the backlog's bound long before the entries use much memory.
     private const long MinDeferredBytes = 256;
 
+    // One wake of the send loop encodes updates until its batch holds this much, and leaves the rest for the next batch:
+    // the batch buffers stay small (a pipeline of 4 x 64 small frames would otherwise grow them to 8 MiB arrays on the
+    // large object heap, each growth counting towards a gen2 collection), and the first bytes go out sooner.
+    private const long MaxEncodedBatch = 1024 * 1024;
+
     private readonly Lock _outgoingLock = new();
     private List<OutgoingMonitorMessage> _outgoing = [];
     private List<OutgoingMonitorMessage> _encoding = [];
@@ -70,8 +75,15 @@ internal sealed partial class ServerConnection
         }
 
         // Only this send loop uses the list it took.
+        var done = 0;
         foreach (var (monitor, entry, status) in encoding)
         {
+            if (EncodedPendingBytes >= MaxEncodedBatch)
+            {
+                break;
+            }
+
+            done++;
             if (entry is null)
             {
                 this.SendMessage(new MonitorFinish(monitor.Ioid, status));
@@ -89,6 +101,31 @@ internal sealed partial class ServerConnection
             }
         }
 
+        if (done < encoding.Count)
+        {
+            // The rest goes first in the next batch, ahead of what was handed over meanwhile.
+            encoding.RemoveRange(0, done);
+            var handedBack = false;
+            lock (_outgoingLock)
+            {
+                if (!_outgoingClosed)
+                {
+                    encoding.AddRange(_outgoing);
+                    _outgoing.Clear();
+                    (_outgoing, _encoding) = (encoding, _outgoing);
+                    handedBack = true;
+                }
+            }
+
+            if (handedBack)
+            {
+                WakeSendLoop();
+                return;
+            }
+
+            Recycle(encoding); // closed meanwhile
+        }
+
         encoding.Clear();
     }
 
@@ -103,6 +140,11 @@ internal sealed partial class ServerConnection
             _outgoing = [];
         }
 
+        Recycle(dropped);
+    }
+
+    private void Recycle(List<OutgoingMonitorMessage> dropped)
+    {
         foreach (var (monitor, entry, _) in dropped)
         {
             if (entry is not null)
