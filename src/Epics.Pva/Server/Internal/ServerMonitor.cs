@@ -1,14 +1,15 @@
 using Epics.Pva.Data;
 using Epics.Pva.Protocol;
-using Epics.Pva.Protocol.Messages;
 
 namespace Epics.Pva.Server.Internal;
 
 /// <summary>
 /// One client's monitor on a <see cref="SharedPv"/>: a queue of up to queueSize snapshots that squashes into the
 /// newest entry when full (recording overrun bits for fields that changed again), drained onto the connection while
-/// the pipeline window allows and the connection's send backlog is small. A STOP from the client drops what is queued:
-/// nothing goes out until the next START, which sends the whole current value again.
+/// the pipeline window allows and the connection's send backlog is small. Draining only hands an entry (a reference to
+/// the post's shared snapshot) to the connection, whose send loop encodes it
+/// (<see cref="ServerConnection.SendUpdateLater"/>). A STOP from the client drops what is queued: nothing goes out
+/// until the next START, which sends the whole current value again.
 /// </summary>
 internal sealed class ServerMonitor
 {
@@ -163,7 +164,7 @@ internal sealed class ServerMonitor
     }
 
     /// <summary>
-    /// Sends what the window and the connection's backlog allow; when the backlog stops it, the connection flushes
+    /// Hands the connection what the window and its backlog allow; when the backlog stops it, the connection flushes
     /// this monitor again after its next send.
     /// </summary>
     public void Flush()
@@ -171,8 +172,8 @@ internal sealed class ServerMonitor
         var sent = false;
         lock (_lock)
         {
-            // Dequeue and send under the lock: Flush runs on the producer, receive (acks) and send threads at once, and
-            // updates must reach the connection in queue order.
+            // Dequeue and hand over under the lock: Flush runs on the producer, receive (acks) and send threads at once,
+            // and updates must reach the connection in queue order.
             while (_running && _queue.Count > 0 && (!_pipeline || _window > 0))
             {
                 if (!_connection.CanSendMore)
@@ -196,8 +197,7 @@ internal sealed class ServerMonitor
                     _window--;
                 }
 
-                _connection.SendMessage(new MonitorUpdate(Ioid, entry.Value.Value, entry.Changed, entry.Overrun));
-                Recycle(entry);
+                _connection.SendUpdateLater(this, entry); // recycled once encoded
                 _sent++;
                 sent = true;
             }
@@ -224,7 +224,7 @@ internal sealed class ServerMonitor
             DropQueue();
         }
 
-        _connection.SendMessage(new MonitorFinish(Ioid, status));
+        _connection.SendFinishLater(this, status);
         _connection.ForgetOperation(Ioid);
         if (Distributor is not null)
         {
@@ -254,24 +254,33 @@ internal sealed class ServerMonitor
     {
         while (_queue.TryDequeue(out var e))
         {
-            Recycle(e);
+            RecycleLocked(e);
         }
 
         _newest = null;
     }
 
-    // Under _lock.
-    private void Recycle(Entry entry)
+    /// <summary>The connection encoded (or dropped) an entry this monitor handed it.</summary>
+    public void Recycle(Entry entry)
+    {
+        lock (_lock)
+        {
+            RecycleLocked(entry);
+        }
+    }
+
+    private void RecycleLocked(Entry entry)
     {
         entry.Value.Release();
         entry.Value = null!;
-        if (_free.Count < _queueSize)
+        if (_free.Count < 2 * _queueSize) // queued plus handed to the send loop (at most a window's worth when pipelined)
         {
             _free.Push(entry);
         }
     }
 
-    private sealed class Entry
+    /// <summary>One queued update: the post's shared snapshot and this subscriber's changed and overrun fields.</summary>
+    internal sealed class Entry
     {
         public PostedValue Value { get; set; } = null!;
 
