@@ -21,6 +21,10 @@ internal sealed class ServerMonitor
     private readonly Stack<Entry> _free = new(); // sent entries, reused so a post allocates nothing per subscriber
     private readonly BitSet _selected = new();
     private readonly BitSet _overlap = new();
+
+    // Fields changed by posts the distributor gave to other clients: this client's next update must carry them too,
+    // or its copy keeps stale fields (the dimensions set by a first frame that went to another consumer).
+    private readonly BitSet _skipped = new();
     private Entry? _newest; // the queue's last entry, so a squash does not walk the queue
     private readonly Lock _lock = new();
     private readonly int _queueSize;
@@ -118,13 +122,29 @@ internal sealed class ServerMonitor
     }
 
     /// <summary>
+    /// The distributor gave a post to another client: remembers the fields it changed, so that this client's next
+    /// update sends them (a skipped post is, for this client, squashed into the next one it gets). Under the PV's lock.
+    /// </summary>
+    public void Skip(PvValue current, BitSet changed)
+    {
+        FieldMask.SelectChanged(current.Type, changed, _mask, _overlap);
+        _skipped.Or(_overlap);
+    }
+
+    /// <summary>
     /// Called under the PV's lock with its current value and the fields that changed. <paramref name="posted"/> is
     /// the post's shared copy of the value: made by the first subscriber that needs it, retained by each entry.
     /// </summary>
     public void Enqueue(PvValue current, BitSet changed, PostedValuePool pool, ref PostedValue? posted)
     {
-        // _selected and _overlap are only used here, and every Enqueue runs under the PV's lock.
+        // _selected, _overlap and _skipped are only used here and in Skip, and both run under the PV's lock.
         FieldMask.SelectChanged(current.Type, changed, _mask, _selected);
+        if (!_skipped.IsEmpty)
+        {
+            _selected.Or(_skipped);
+            _skipped.Clear();
+        }
+
         if (_selected.IsEmpty)
         {
             return; // only unselected fields changed: nothing for this client
