@@ -5,7 +5,8 @@ namespace Epics.Pva.Throughput;
 
 /// <summary>
 /// Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--subscribers N]
-/// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]</c>.
+/// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]
+/// [--socket-lowat BYTES] [--socket-io BYTES] [--ceilings-only]</c>.
 /// </summary>
 internal sealed record HarnessOptions
 {
@@ -55,6 +56,12 @@ internal sealed record HarnessOptions
 
     /// <summary>SO_RCVLOWAT of the socket pair's reader (the frames stream back to back, so it never waits in vain); 0 = off.</summary>
     public int SocketLowWater { get; init; } = 1024 * 1024;
+
+    /// <summary>Most bytes per send and per receive call of the socket pair (iperf3 -l 1M moves 1 MiB per call); 0 = the rest of the frame.</summary>
+    public int SocketIoBytes { get; init; }
+
+    /// <summary>Only the ceilings (socket pair and iperf3), no PVA run: for tuning the baseline against iperf3.</summary>
+    public bool CeilingsOnly { get; init; }
 
     public int UdpPort { get; init; }
 
@@ -113,6 +120,8 @@ internal sealed record HarnessOptions
                 "--socket-mode" => o with { SocketMode = Next() is "async" or "blocking" ? args[i] : throw new ArgumentException("--socket-mode wants async or blocking") },
                 "--socket-buffer" => o with { SocketBufferBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--socket-lowat" => o with { SocketLowWater = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--socket-io" => o with { SocketIoBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--ceilings-only" => o with { CeilingsOnly = true, Baseline = true },
                 "--udp" => o with { UdpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--tcp" => o with { TcpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {name}"),
@@ -129,6 +138,7 @@ internal sealed record HarnessOptions
         "--seconds", Seconds.ToString(CultureInfo.InvariantCulture), "--warmup", WarmupSeconds.ToString(CultureInfo.InvariantCulture),
         "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), "--socket-mode", SocketMode,
         "--socket-buffer", SocketBufferBytes.ToString(CultureInfo.InvariantCulture), "--socket-lowat", SocketLowWater.ToString(CultureInfo.InvariantCulture),
+        "--socket-io", SocketIoBytes.ToString(CultureInfo.InvariantCulture),
         "--subscribers", Subscribers.ToString(CultureInfo.InvariantCulture), "--attributes", Attributes.ToString(CultureInfo.InvariantCulture), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],
     ];
 

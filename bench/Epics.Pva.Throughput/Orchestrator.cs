@@ -65,10 +65,18 @@ internal static class Orchestrator
         var perClient = (double)r.Updates;
         foreach (var (p, n, unit) in new[] { (r.Server, perServer, "posted frame"), (r.Client, perClient, "update") })
         {
-            Console.WriteLine($"  {p.Role,-11} CPU {1e6 * p.CpuSeconds / n,8:F2} µs/{unit} ({100 * p.CpuSeconds / p.Seconds:F0}% of a core)" +
+            Console.WriteLine($"  {p.Role,-11} CPU {1e6 * p.CpuSeconds / n,8:F2} µs/{unit} ({100 * p.CpuSeconds / p.Seconds:F0}% of a core, {100 * p.KernelCpuSeconds / Math.Max(1e-9, p.CpuSeconds):F0}% in the kernel)" +
                 $"  GC {p.Gen0}/{p.Gen1}/{p.Gen2}  alloc {p.AllocatedBytes / n:F0} B/{unit}" +
                 $"  pool new {p.PoolAllocations} pinned {Mb(p.PoolPinnedBytes)} MB (idle {Mb(p.PoolIdleBytes)})  pool items/{unit} {p.WorkItems / n:F1} contentions {p.LockContentions} threads {p.Threads}" +
                 $"  WS {Mb(p.WorkingSetStart)}→{Mb(p.WorkingSetEnd)} (peak {Mb(p.WorkingSetPeak)}) MB");
+        }
+
+        foreach (var p in new[] { r.Server, r.Client })
+        {
+            if (p.GcNote.Length > 0)
+            {
+                Console.WriteLine($"  {p.Role} GC: {p.GcNote}");
+            }
         }
 
         Console.WriteLine($"  pinned bytes per received frame {r.PinnedPerReceivedFrame:F0} = {r.PinnedPerReceivedFrame / o.FrameBytes:F3} x the image");
@@ -104,7 +112,7 @@ internal static class Orchestrator
     public static string Table(IReadOnlyList<Row> rows)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("| Scenario | queue | frames/s per sub | GB/s | lost | iperf3 GB/s | % of iperf3 | socket pair GB/s | % of socket pair | CPU µs server/frame; client/update | alloc B server/frame/sub; client/update | GC gen0/1/2 server; client | pinned B per received frame (x image) | peak WS MB server; client |");
+        sb.AppendLine("| Scenario | queue | frames/s per sub | GB/s | lost | iperf3 GB/s | % of iperf3 | socket pair GB/s | % of socket pair | CPU µs server/frame (of it in Post on the producer's thread); client/update | alloc B server/frame/sub; client/update | GC gen0/1/2 server; client | pinned B per received frame (x image) | peak WS MB server; client |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---|");
         foreach (var (r, b, iperf) in rows)
         {
@@ -112,7 +120,9 @@ internal static class Orchestrator
             sb.Append(CultureInfo.InvariantCulture, $"| {r.Options.ScenarioText} | {r.Options.EffectiveQueue} | {r.FramesPerSecond:N0} | {r.GigabytesPerSecond:F2} | {r.Client.Lost} | ");
             sb.Append(iperf is { } i ? string.Create(CultureInfo.InvariantCulture, $"{i:F2} | {100 * r.GigabytesPerSecond / i:F0}% | ") : "- | - | ");
             sb.Append(b is null ? "- | - | " : string.Create(CultureInfo.InvariantCulture, $"{b.GigabytesPerSecond:F2} | {100 * r.GigabytesPerSecond / b.GigabytesPerSecond:F0}% | "));
-            sb.Append(CultureInfo.InvariantCulture, $"{1e6 * r.Server.CpuSeconds / r.ServerFrames:F1}; {1e6 * r.Client.CpuSeconds / r.Updates:F1} | ");
+            sb.Append(CultureInfo.InvariantCulture, $"{1e6 * r.Server.CpuSeconds / r.ServerFrames:F1}");
+            sb.Append(r.Server.PostCpuMicroseconds >= 0 ? string.Create(CultureInfo.InvariantCulture, $" ({r.Server.PostCpuMicroseconds:F1})") : string.Empty);
+            sb.Append(CultureInfo.InvariantCulture, $"; {1e6 * r.Client.CpuSeconds / r.Updates:F1} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{r.Server.AllocatedBytes / (double)r.ServerFrames / subs:F0}; {r.Client.AllocatedBytes / (double)r.Updates:F0} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{r.Server.Gen0}/{r.Server.Gen1}/{r.Server.Gen2}; {r.Client.Gen0}/{r.Client.Gen1}/{r.Client.Gen2} | ");
             sb.Append(CultureInfo.InvariantCulture, $"{r.PinnedPerReceivedFrame:F0} ({r.PinnedPerReceivedFrame / r.Options.FrameBytes:F3}) | ");

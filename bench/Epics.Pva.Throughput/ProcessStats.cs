@@ -22,6 +22,12 @@ internal sealed record RoleResult
 
     public double CpuSeconds { get; init; }
 
+    /// <summary>The kernel's part of <see cref="CpuSeconds"/> (system calls: the socket copies and TCP on loopback).</summary>
+    public double KernelCpuSeconds { get; init; }
+
+    /// <summary>CPU of the producer's thread inside <c>SharedPv.Post</c>, per posted frame (server only; negative if not measured).</summary>
+    public double PostCpuMicroseconds { get; init; } = -1;
+
     public int Gen0 { get; init; }
 
     public int Gen1 { get; init; }
@@ -56,6 +62,9 @@ internal sealed record RoleResult
     public int Threads { get; init; }
 
     public string Note { get; init; } = string.Empty;
+
+    /// <summary>Gen2, LOH and POH sizes at the start and end of the window and what the last full collection in it was.</summary>
+    public string GcNote { get; init; } = string.Empty;
 }
 
 /// <summary>
@@ -68,6 +77,7 @@ internal sealed class ProcessStats : IDisposable
     private readonly Timer _timer;
     private long _start;
     private TimeSpan _cpu;
+    private TimeSpan _kernelCpu;
     private int _gen0;
     private int _gen1;
     private int _gen2;
@@ -77,6 +87,7 @@ internal sealed class ProcessStats : IDisposable
     private long _wsPeak;
     private long _workItems;
     private long _contentions;
+    private string _heapsAtMark = string.Empty;
 
     public ProcessStats() => _timer = new Timer(_ => Sample(), null, Timeout.Infinite, Timeout.Infinite);
 
@@ -85,6 +96,7 @@ internal sealed class ProcessStats : IDisposable
     {
         _process.Refresh();
         _cpu = _process.TotalProcessorTime;
+        _kernelCpu = _process.PrivilegedProcessorTime;
         _gen0 = GC.CollectionCount(0);
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
@@ -94,6 +106,7 @@ internal sealed class ProcessStats : IDisposable
         Interlocked.Exchange(ref _wsPeak, _wsStart);
         _workItems = ThreadPool.CompletedWorkItemCount;
         _contentions = Monitor.LockContentionCount;
+        _heapsAtMark = Heaps(GC.GetGCMemoryInfo(GCKind.Any));
         _start = Stopwatch.GetTimestamp();
         _timer.Change(100, 100);
     }
@@ -110,6 +123,7 @@ internal sealed class ProcessStats : IDisposable
         {
             Seconds = seconds,
             CpuSeconds = (_process.TotalProcessorTime - _cpu).TotalSeconds,
+            KernelCpuSeconds = (_process.PrivilegedProcessorTime - _kernelCpu).TotalSeconds,
             Gen0 = GC.CollectionCount(0) - _gen0,
             Gen1 = GC.CollectionCount(1) - _gen1,
             Gen2 = GC.CollectionCount(2) - _gen2,
@@ -125,8 +139,32 @@ internal sealed class ProcessStats : IDisposable
             WorkItems = ThreadPool.CompletedWorkItemCount - _workItems,
             LockContentions = Monitor.LockContentionCount - _contentions,
             Threads = ThreadPool.ThreadCount,
+            GcNote = GcNote(GC.CollectionCount(2) - _gen2),
         };
     }
+
+    // Which heap grew (gen2 by promotion, LOH, POH by pinned buffers) tells what brought a gen2 collection on.
+    private string GcNote(int gen2Collections)
+    {
+        var text = $"heaps MB gen2/LOH/POH at start {_heapsAtMark}, at end {Heaps(GC.GetGCMemoryInfo(GCKind.Any))}";
+        if (gen2Collections == 0)
+        {
+            return text;
+        }
+
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var last = background.Index > blocking.Index ? background : blocking;
+        return text + $"; last gen2: #{last.Index} {(last.Concurrent ? "background" : "blocking")}, promoted {last.PromotedBytes / 1048576.0:F1} MB, " +
+            $"pinned objects {last.PinnedObjectsCount}, heap {last.HeapSizeBytes / 1048576.0:F1} MB, fragmented {last.FragmentedBytes / 1048576.0:F1} MB, " +
+            $"sizes before→after gen2 {Mb(last.GenerationInfo[2].SizeBeforeBytes)}→{Mb(last.GenerationInfo[2].SizeAfterBytes)}, " +
+            $"LOH {Mb(last.GenerationInfo[3].SizeBeforeBytes)}→{Mb(last.GenerationInfo[3].SizeAfterBytes)}, POH {Mb(last.GenerationInfo[4].SizeBeforeBytes)}→{Mb(last.GenerationInfo[4].SizeAfterBytes)}";
+    }
+
+    private static string Heaps(GCMemoryInfo info) =>
+        info.GenerationInfo.Length < 5 ? "n/a" : $"{Mb(info.GenerationInfo[2].SizeAfterBytes)}/{Mb(info.GenerationInfo[3].SizeAfterBytes)}/{Mb(info.GenerationInfo[4].SizeAfterBytes)}";
+
+    private static string Mb(long bytes) => (bytes / 1048576.0).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
 
     public void Dispose() => _timer.Dispose();
 

@@ -66,11 +66,19 @@ foreach (var s in scenarios)
             baseline = await Orchestrator.RunAsync(s, socket: true);
         }
 
-        var pva = await Orchestrator.RunAsync(s, socket: false);
-        if (iperf is { } before && await Ceilings.IperfAsync(s.Seconds) is { } after)
+        if (s.CeilingsOnly)
         {
-            Console.WriteLine($"  iperf3 before/after: {before:F2} / {after:F2} GB/s; load average now {Load()}");
-            iperf = (before + after) / 2;
+            var after = s.Iperf ? await Ceilings.IperfAsync(s.Seconds) : null;
+            Console.WriteLine($"  {s.ScenarioText}: socket pair {baseline!.GigabytesPerSecond:F2} GB/s (CPU µs/frame server {1e6 * baseline.Server.CpuSeconds / Math.Max(1, baseline.Server.Frames):F0}, client {1e6 * baseline.Client.CpuSeconds / Math.Max(1, baseline.Client.Frames):F0}); " +
+                $"iperf3 -l 1M before/after {iperf:F2} / {after:F2} GB/s => pair at {100 * baseline.GigabytesPerSecond / ((iperf + after) / 2):F0}%; load average {Load()}");
+            continue;
+        }
+
+        var pva = await Orchestrator.RunAsync(s, socket: false);
+        if (iperf is { } before && await Ceilings.IperfAsync(s.Seconds) is { } after2)
+        {
+            Console.WriteLine($"  iperf3 before/after: {before:F2} / {after2:F2} GB/s; load average now {Load()}");
+            iperf = (before + after2) / 2;
         }
 
         var row = new Orchestrator.Row(pva, baseline, iperf);

@@ -37,6 +37,7 @@ internal static class PvaRoles
         using var stop = new CancellationTokenSource();
         long posted = 0;
         long waitTicks = 0;
+        long postNanoseconds = 0;
         var producer = Task.Run(async () =>
         {
             while (pv.SubscriberCount < o.Subscribers)
@@ -71,7 +72,9 @@ internal static class PvaRoles
                 var now = PvTimeStamp.Now();
                 frame.DataTimeStamp = now;
                 frame.TimeStamp = now;
+                var postStart = ThreadCpuClock.NowNanoseconds(); // Post is synchronous: one thread from start to end
                 pv.Post(frame.Structure);
+                Interlocked.Add(ref postNanoseconds, ThreadCpuClock.NowNanoseconds() - postStart);
                 Interlocked.Increment(ref posted);
             }
         });
@@ -79,12 +82,14 @@ internal static class PvaRoles
         using var stats = new ProcessStats();
         long postedAtMark = 0;
         long waitAtMark = 0;
+        long postAtMark = 0;
         while (await StdinLine.ReadAsync() is { } line)
         {
             if (line == "MARK")
             {
                 postedAtMark = Interlocked.Read(ref posted);
                 waitAtMark = Interlocked.Read(ref waitTicks);
+                postAtMark = Interlocked.Read(ref postNanoseconds);
                 stats.Mark();
             }
             else if (line == "STOP")
@@ -92,7 +97,13 @@ internal static class PvaRoles
                 var frames = Interlocked.Read(ref posted) - postedAtMark;
                 var waited = (Interlocked.Read(ref waitTicks) - waitAtMark) / (double)Stopwatch.Frequency;
                 var result = stats.Finish(new RoleResult { Role = "pva-server", Frames = frames, Bytes = frames * o.FrameBytes });
-                result = result with { Note = $"producer waited for room in the subscriber queues {100 * waited / result.Seconds:F0}% of the time" };
+                var postCpu = (Interlocked.Read(ref postNanoseconds) - postAtMark) / 1000.0 / Math.Max(1, frames);
+                result = result with
+                {
+                    PostCpuMicroseconds = ThreadCpuClock.IsSupported ? postCpu : -1,
+                    Note = $"producer waited for room in the subscriber queues {100 * waited / result.Seconds:F0}% of the time; " +
+                        $"Post cost the producer's thread {postCpu:F2} µs CPU per frame",
+                };
                 Console.WriteLine("RESULT " + ResultJson.Write(result));
                 break;
             }

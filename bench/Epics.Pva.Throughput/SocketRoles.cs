@@ -9,7 +9,9 @@ namespace Epics.Pva.Throughput;
 /// socket code can be: each frame goes in one send and is read with reads as large as what is left of it; the reader
 /// is woken only once 1 MiB has arrived (SO_RCVLOWAT, --socket-lowat), so a frame takes a few large reads; async calls
 /// (--socket-mode async, the default) or a dedicated thread with blocking calls (--socket-mode blocking), whichever
-/// is faster on the machine (async was, on the 2-core development machine under load).
+/// is faster on the machine (async was, on the 2-core development machine under load). --socket-io caps the bytes per
+/// call (1 MiB is what iperf3 -l 1M does) and --socket-buffer fixes SO_SNDBUF/SO_RCVBUF; both were slower here than
+/// whole-frame calls with the kernel's autotuned buffers (docs/benchmarks.md, --ceilings-only runs).
 /// </summary>
 internal static class SocketRoles
 {
@@ -40,7 +42,7 @@ internal static class SocketRoles
                         var n = 0;
                         while (n < message.Length)
                         {
-                            n += await socket.SendAsync(message.AsMemory(n), SocketFlags.None);
+                            n += await socket.SendAsync(message.AsMemory(n, Chunk(o, message.Length - n)), SocketFlags.None);
                         }
 
                         Interlocked.Increment(ref sent);
@@ -63,7 +65,7 @@ internal static class SocketRoles
                         var n = 0;
                         while (n < message.Length)
                         {
-                            n += socket.Send(message.AsSpan(n), SocketFlags.None);
+                            n += socket.Send(message.AsSpan(n, Chunk(o, message.Length - n)), SocketFlags.None);
                         }
 
                         Interlocked.Increment(ref sent);
@@ -130,7 +132,7 @@ internal static class SocketRoles
             var n = 0;
             while (n < message.Length)
             {
-                var r = await socket.ReceiveAsync(message.AsMemory(n), SocketFlags.None);
+                var r = await socket.ReceiveAsync(message.AsMemory(n, Chunk(o, message.Length - n)), SocketFlags.None);
                 n += r > 0 ? r : throw new IOException("baseline server closed early");
             }
 
@@ -149,7 +151,7 @@ internal static class SocketRoles
             var n = 0;
             while (n < message.Length)
             {
-                var r = socket.Receive(message.AsSpan(n), SocketFlags.None);
+                var r = socket.Receive(message.AsSpan(n, Chunk(o, message.Length - n)), SocketFlags.None);
                 n += r > 0 ? r : throw new IOException("baseline server closed early");
             }
 
@@ -159,6 +161,9 @@ internal static class SocketRoles
             }
         }
     }
+
+    // Bytes for the next call: the rest of the frame, or at most --socket-io.
+    private static int Chunk(HarnessOptions o, int rest) => o.SocketIoBytes > 0 ? Math.Min(rest, o.SocketIoBytes) : rest;
 
     private static void Tune(Socket socket, HarnessOptions o)
     {

@@ -91,10 +91,26 @@ public sealed partial class PvValue : IDisposable
             var width = TypeAt(bit).BitCount;
             for (var i = bit; i < bit + width; i++)
             {
-                var old = Nodes[i].Ref;
-                Nodes[i].Bits = source.Nodes[i].Bits;
-                Nodes[i].Ref = CloneRef(source.Nodes[i].Ref);
-                ReleaseRef(old);
+                ref var to = ref Nodes[i];
+                var from = source.Nodes[i].Ref;
+                to.Bits = source.Nodes[i].Bits;
+                switch (from)
+                {
+                    // A nested value (a union's member, a structure array's elements) of the same layout is copied into
+                    // the one this value has, not cloned: a stream of posts allocates nothing here.
+                    case PvValue v when to.Ref is PvValue mine && !ReferenceEquals(mine, v) && mine.Type.Equals(v.Type):
+                        mine.CopyFrom(v);
+                        break;
+                    case PvValue?[] elements when to.Ref is PvValue?[] mine && !ReferenceEquals(mine, elements) && mine.Length == elements.Length:
+                        CopyElements(mine, elements);
+                        break;
+                    default:
+                        var old = to.Ref;
+                        to.Ref = CloneRef(from);
+                        ReleaseRef(old);
+                        break;
+                }
+
                 Changed.Set(i);
             }
 

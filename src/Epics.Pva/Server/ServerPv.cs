@@ -201,6 +201,10 @@ public abstract partial class ServerPv
                 {
                     s.Enqueue(current, update.Changed, _postedValues, ref posted);
                 }
+                else
+                {
+                    s.Skip(current, update.Changed);
+                }
             }
 
             posted?.Release();

@@ -9,6 +9,10 @@ internal abstract partial class PvaConnection
 {
     private const int ReceiveBufferSize = 256 * 1024;
 
+    // Messages from this size up are read straight into a pooled buffer of their own, which the decoded array may keep
+    // (the same size from which a sender splices arrays by reference); smaller ones are read in batches into _rx.
+    private const int OwnBufferBytes = MessageBuilder.SpliceThreshold;
+
     // While a large payload arrives, the socket wakes the reader only once this much of it (or all that is left) is
     // queued (SO_RCVLOWAT): a few large reads per frame instead of one per arriving chunk, each a thread-pool hop.
     // Linux caps it at half the receive buffer, which it grows to fit, so a reader is never left waiting (other
@@ -69,7 +73,7 @@ internal abstract partial class PvaConnection
                 }
 
                 var size = (int)header.PayloadSize;
-                if (PvaHeader.Size + size <= _rx.Length)
+                if (size < OwnBufferBytes)
                 {
                     if (!await FillAsync(PvaHeader.Size + size).ConfigureAwait(false))
                     {
@@ -83,7 +87,7 @@ internal abstract partial class PvaConnection
                 }
                 else
                 {
-                    // A large message (a detector frame): read it straight into a pooled buffer of its size, which the
+                    // A large message (a detector frame, from 64 KiB): read it straight into a pooled buffer of its size, which the
                     // decoded array may then keep (no copy out of the message). Whatever of it the small-message buffer
                     // already holds is copied; in a stream of frames that is nothing (see _afterLarge).
                     var buffer = FrameBufferPool.Shared.Rent(Math.Min(size, ReserveAhead));

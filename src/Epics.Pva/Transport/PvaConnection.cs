@@ -33,6 +33,8 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     private MessageBuilder _pending = new(64 * 1024);
     private MessageBuilder _sending = new(64 * 1024);
     private int _signaled;
+    private long _deferredBytes;
+    private long _pendingLength; // _pending.Length as of the last change: read without the lock the writers hold
     private long _lastReceiveTimestamp;
     private Task? _receiveTask;
     private Task? _sendTask;
@@ -83,17 +85,11 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     /// <summary>Time since anything was last received.</summary>
     public TimeSpan Idle => TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastReceiveTimestamp));
 
-    /// <summary>Bytes waiting for the next send (not counting the batch being sent).</summary>
-    public long PendingBytes
-    {
-        get
-        {
-            lock (_sendLock)
-            {
-                return _pending.Length;
-            }
-        }
-    }
+    /// <summary>
+    /// Bytes waiting for the next send (not counting the batch being sent), including what a subclass has queued for
+    /// its send loop to encode (<see cref="AddDeferredBytes"/>).
+    /// </summary>
+    public long PendingBytes => Volatile.Read(ref _pendingLength) + Interlocked.Read(ref _deferredBytes);
 
     /// <summary>Whether a producer may queue another large message now without building an unbounded backlog.</summary>
     public bool CanSendMore => PendingBytes < SendHighWatermark;
@@ -119,6 +115,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             {
                 write(new PvaWriter(_pending, SendBigEndian), state);
                 PvaHeader.End(_pending, start, IsServer, SendBigEndian, command);
+                Volatile.Write(ref _pendingLength, _pending.Length);
             }
             catch
             {
@@ -143,6 +140,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
 
             message.CopyTo(_pending.GetSpan(message.Length));
             _pending.Advance(message.Length);
+            Volatile.Write(ref _pendingLength, _pending.Length);
         }
 
         Signal();
@@ -156,6 +154,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             var span = _pending.GetSpan(PvaHeader.Size);
             PvaHeader.Write(span, IsServer, bigEndian, (byte)command, value, control: true);
             _pending.Advance(PvaHeader.Size);
+            Volatile.Write(ref _pendingLength, _pending.Length);
         }
 
         Signal();
@@ -179,6 +178,24 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     protected virtual void OnSendCompleted()
     {
     }
+
+    /// <summary>
+    /// Called on the send loop each time it wakes, before it takes the pending batch: a subclass encodes here what it
+    /// asked for with <see cref="WakeSendLoop"/> (monitor updates), so that work runs on this connection's send loop
+    /// instead of on the thread that produced the value.
+    /// </summary>
+    protected virtual void OnSendLoopWake()
+    {
+    }
+
+    /// <summary>Wakes the send loop (it calls <see cref="OnSendLoopWake"/>, then sends what is pending).</summary>
+    protected void WakeSendLoop() => Signal();
+
+    /// <summary>Bytes already encoded into the batch the send loop will send next.</summary>
+    protected long EncodedPendingBytes => Volatile.Read(ref _pendingLength);
+
+    /// <summary>Counts (or, negative, uncounts) an estimate of messages queued for <see cref="OnSendLoopWake"/> in <see cref="PendingBytes"/>.</summary>
+    protected void AddDeferredBytes(long bytes) => Interlocked.Add(ref _deferredBytes, bytes);
 
     /// <summary>Awaited before each message is read: a server holds back a client whose replies pile up unread.</summary>
     protected virtual ValueTask BeforeReceiveAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -283,6 +300,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             {
                 await _sendSignal.WaitAsync(_closed.Token).ConfigureAwait(false);
                 Volatile.Write(ref _signaled, 0);
+                OnSendLoopWake();
                 MessageBuilder batch;
                 lock (_sendLock)
                 {
@@ -294,6 +312,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
                     batch = _pending;
                     _pending = _sending;
                     _sending = batch;
+                    Volatile.Write(ref _pendingLength, _pending.Length);
                 }
 
                 _segments.Clear();

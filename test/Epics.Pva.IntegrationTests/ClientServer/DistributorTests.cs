@@ -59,6 +59,52 @@ public class DistributorTests
     }
 
     [Fact]
+    public async Task A_client_gets_the_fields_changed_by_posts_that_went_to_others()
+    {
+        // The first frame sets "value" (as a detector's first frame sets the dimensions) and goes to client 1 only;
+        // the later frames change only uniqueId. Client 2 must still see the value: the distributor skipping a post
+        // for it is a squash into its next update, never a lost field.
+        var pv = new SharedPv(new PvValue(FrameType));
+        await using var lo = await Loopback.StartAsync(s => s.AddPv("img", pv));
+        const string Request = "record[queueSize=20]field(_[distributor=trigger:uniqueId;updates:1])";
+        var one = lo.Client.Subscribe("img", Request);
+        (await one.ReadAsync(Loopback.Deadline()))!.Dispose();
+        var two = lo.Client.Subscribe("img", Request);
+        (await two.ReadAsync(Loopback.Deadline()))!.Dispose();
+
+        var update = new PvValue(FrameType);
+        update["uniqueId"].Set(1);
+        update["value"].Set(42.5);
+        pv.Post(update);
+        for (var id = 2; id <= 4; id++)
+        {
+            update.Changed.Clear();
+            update["uniqueId"].Set(id);
+            pv.Post(update);
+        }
+
+        using (var first = await one.ReadAsync(Loopback.Deadline()))
+        {
+            Assert.Equal((1, 42.5), (first!.Value["uniqueId"].GetInt32(), first.Value["value"].GetDouble()));
+        }
+
+        using (var second = await two.ReadAsync(Loopback.Deadline()))
+        {
+            Assert.Equal((2, 42.5), (second!.Value["uniqueId"].GetInt32(), second.Value["value"].GetDouble()));
+            Assert.True(second.Changed.Get(second.Value.Type.OffsetOf("value")), "the skipped post's field is marked changed");
+        }
+
+        using (var fourth = await two.ReadAsync(Loopback.Deadline()))
+        {
+            Assert.Equal(4, fourth!.Value["uniqueId"].GetInt32());
+            Assert.False(fourth.Changed.Get(fourth.Value.Type.OffsetOf("value")), "nothing changed it since");
+        }
+
+        await one.DisposeAsync();
+        await two.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Three_clients_take_turns_with_updates_1()
     {
         var r = await RunAsync(Enumerable.Repeat("record[queueSize=20]field(_[distributor=trigger:uniqueId;updates:1])", 3).ToArray(), 9);

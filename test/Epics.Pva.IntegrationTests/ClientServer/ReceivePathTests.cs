@@ -48,6 +48,35 @@ public sealed class ReceivePathTests
         Assert.All(received, r => Assert.True(r.Last == r.First, "payload not read whole"));
     }
 
+    [Fact]
+    public async Task Messages_from_64_KiB_up_are_read_into_a_buffer_of_their_own_size_and_small_ones_are_not()
+    {
+        // 64 to 256 KiB used to fit the connection's small-message buffer and were copied out of it by the decoder.
+        await using var pair = await RawPair.StartAsync();
+        int[] sizes = [100, 64 * 1024, 64 * 1024 - 1, 100 * 1024, 40, 200 * 1024, 255 * 1024, 300, 256 * 1024];
+        var bytes = new List<byte>();
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            bytes.AddRange(RawPair.Message(sizes[i], 0, (byte)(i + 1)));
+        }
+
+        await pair.SendAsync([.. bytes]);
+        var received = await pair.Connection.TakeAsync(sizes.Length);
+        Assert.Equal(sizes, received.Select(r => r.Length));
+        Assert.All(received, r => Assert.True(r.Last == r.First, "payload not read whole"));
+        foreach (var r in received)
+        {
+            if (r.Length >= MessageBuilder.SpliceThreshold)
+            {
+                Assert.InRange(r.BufferLength, r.Length, r.Length * 1.05);
+            }
+            else
+            {
+                Assert.Equal(0, r.BufferLength);
+            }
+        }
+    }
+
     private sealed record Received(int Length, byte First, byte Last, int BufferLength);
 
     // A client-side connection that records each message and adopts large payload buffers (as a decoded frame does).

@@ -79,6 +79,37 @@ public sealed class TypeChangeTests
     }
 
     [Fact]
+    public async Task A_close_ends_a_subscription_after_every_update_already_handed_to_its_connection()
+    {
+        // Updates are encoded on the connection's send loop: the final message must still come after the ones before it.
+        var pv = new SharedPv(Loopback.Counter(0), new ServerPvOptions { ReopenTimeout = TimeSpan.Zero });
+        await using var lo = await Loopback.StartAsync(s => s.AddPv("x", pv));
+        await using var sub = lo.Client.Subscribe("x", "record[queueSize=100]field()");
+        using (var first = await sub.ReadAsync(Loopback.Deadline()))
+        {
+            Assert.Equal(0, first!.Value["value"].GetInt32());
+        }
+
+        var update = Loopback.Counter(0);
+        for (var i = 1; i <= 50; i++)
+        {
+            update.Changed.Clear();
+            update["value"].Set(i);
+            pv.Post(update);
+        }
+
+        pv.Close();
+        for (var i = 1; i <= 50; i++)
+        {
+            using var u = await sub.ReadAsync(Loopback.Deadline());
+            Assert.NotNull(u);
+            Assert.Equal(i, u.Value["value"].GetInt32());
+        }
+
+        Assert.Null(await sub.ReadAsync(Loopback.Deadline()));
+    }
+
+    [Fact]
     public async Task Gets_after_a_type_change_read_the_new_type()
     {
         var pv = new SharedPv(Loopback.Counter(4));

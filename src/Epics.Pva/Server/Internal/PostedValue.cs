@@ -22,6 +22,12 @@ internal sealed class PostedValue
     /// <summary>Read only: the fields to send are chosen per entry, not by <c>Value.Changed</c>.</summary>
     public PvValue Value { get; }
 
+    /// <summary>
+    /// About what one update with the whole value encodes to (its arrays plus a little per field), counted in the
+    /// connection's backlog while an update waits for its send loop to encode it.
+    /// </summary>
+    public long EstimatedBytes { get; private set; }
+
     /// <summary>A copy of <paramref name="current"/> (into a pooled object when one fits); the caller holds its first reference.</summary>
     public static PostedValue CopyOf(PvValue current, PostedValuePool pool)
     {
@@ -29,10 +35,41 @@ internal sealed class PostedValue
         {
             reused.Value.CopyFrom(current);
             reused._refs = 1;
+            reused.EstimatedBytes = Estimate(reused.Value);
             return reused;
         }
 
-        return new PostedValue(current.Clone(), pool);
+        var posted = new PostedValue(current.Clone(), pool);
+        posted.EstimatedBytes = Estimate(posted.Value);
+        return posted;
+    }
+
+    private static long Estimate(PvValue value)
+    {
+        var bytes = 16L * value.Nodes.Length;
+        foreach (var node in value.Nodes)
+        {
+            bytes += node.Ref switch
+            {
+                PvArray a => a.ByteLength,
+                PvValue v => Estimate(v),
+                PvValue?[] elements => EstimateAll(elements),
+                _ => 0,
+            };
+        }
+
+        return bytes;
+    }
+
+    private static long EstimateAll(PvValue?[] elements)
+    {
+        long bytes = 0;
+        foreach (var e in elements)
+        {
+            bytes += e is null ? 1 : Estimate(e);
+        }
+
+        return bytes;
     }
 
     public PostedValue Retain()

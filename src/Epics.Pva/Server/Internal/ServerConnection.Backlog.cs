@@ -9,6 +9,7 @@ internal sealed partial class ServerConnection
 {
     private readonly Lock _backlogLock = new();
     private HashSet<ServerMonitor> _waitingForRoom = new(ReferenceEqualityComparer.Instance);
+    private HashSet<ServerMonitor> _flushingAfterSend = new(ReferenceEqualityComparer.Instance); // only the send loop uses it
     private TaskCompletionSource? _drained;
     private long _lastSendCompleted;
     private int _runningHandlers;
@@ -93,7 +94,7 @@ internal sealed partial class ServerConnection
     protected override void OnSendCompleted()
     {
         TaskCompletionSource? drained = null;
-        HashSet<ServerMonitor> waiting;
+        HashSet<ServerMonitor>? waiting = null;
         lock (_backlogLock)
         {
             _lastSendCompleted = TimeProvider.GetTimestamp();
@@ -103,14 +104,24 @@ internal sealed partial class ServerConnection
                 _drained = null;
             }
 
-            waiting = _waitingForRoom;
-            _waitingForRoom = waiting.Count == 0 ? waiting : new HashSet<ServerMonitor>(ReferenceEqualityComparer.Instance);
+            if (_waitingForRoom.Count > 0)
+            {
+                // The two sets swap (no allocation per send): monitors that wait again meanwhile go into the other one.
+                waiting = _waitingForRoom;
+                _waitingForRoom = _flushingAfterSend;
+                _flushingAfterSend = waiting;
+            }
         }
 
         drained?.TrySetResult();
-        foreach (var m in waiting)
+        if (waiting is not null)
         {
-            m.Flush(); // one that still finds no room waits again
+            foreach (var m in waiting)
+            {
+                m.Flush(); // one that still finds no room waits again
+            }
+
+            waiting.Clear();
         }
     }
 

@@ -132,6 +132,7 @@ internal sealed partial class ServerConnection : PvaConnection
         _timer?.Dispose();
         _handlers.Cancel();
         DropWaitingMonitors();
+        DropOutgoing();
         ServerOperation[] ops;
         ServerChannel[] channels;
         (HeldRequest Request, ServerChannel Channel)[] held;

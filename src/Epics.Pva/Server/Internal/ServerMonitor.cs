@@ -1,14 +1,15 @@
 using Epics.Pva.Data;
 using Epics.Pva.Protocol;
-using Epics.Pva.Protocol.Messages;
 
 namespace Epics.Pva.Server.Internal;
 
 /// <summary>
 /// One client's monitor on a <see cref="SharedPv"/>: a queue of up to queueSize snapshots that squashes into the
 /// newest entry when full (recording overrun bits for fields that changed again), drained onto the connection while
-/// the pipeline window allows and the connection's send backlog is small. A STOP from the client drops what is queued:
-/// nothing goes out until the next START, which sends the whole current value again.
+/// the pipeline window allows and the connection's send backlog is small. Draining only hands an entry (a reference to
+/// the post's shared snapshot) to the connection, whose send loop encodes it
+/// (<see cref="ServerConnection.SendUpdateLater"/>). A STOP from the client drops what is queued: nothing goes out
+/// until the next START, which sends the whole current value again.
 /// </summary>
 internal sealed class ServerMonitor
 {
@@ -20,6 +21,10 @@ internal sealed class ServerMonitor
     private readonly Stack<Entry> _free = new(); // sent entries, reused so a post allocates nothing per subscriber
     private readonly BitSet _selected = new();
     private readonly BitSet _overlap = new();
+
+    // Fields changed by posts the distributor gave to other clients: this client's next update must carry them too,
+    // or its copy keeps stale fields (the dimensions set by a first frame that went to another consumer).
+    private readonly BitSet _skipped = new();
     private Entry? _newest; // the queue's last entry, so a squash does not walk the queue
     private readonly Lock _lock = new();
     private readonly int _queueSize;
@@ -117,13 +122,29 @@ internal sealed class ServerMonitor
     }
 
     /// <summary>
+    /// The distributor gave a post to another client: remembers the fields it changed, so that this client's next
+    /// update sends them (a skipped post is, for this client, squashed into the next one it gets). Under the PV's lock.
+    /// </summary>
+    public void Skip(PvValue current, BitSet changed)
+    {
+        FieldMask.SelectChanged(current.Type, changed, _mask, _overlap);
+        _skipped.Or(_overlap);
+    }
+
+    /// <summary>
     /// Called under the PV's lock with its current value and the fields that changed. <paramref name="posted"/> is
     /// the post's shared copy of the value: made by the first subscriber that needs it, retained by each entry.
     /// </summary>
     public void Enqueue(PvValue current, BitSet changed, PostedValuePool pool, ref PostedValue? posted)
     {
-        // _selected and _overlap are only used here, and every Enqueue runs under the PV's lock.
+        // _selected, _overlap and _skipped are only used here and in Skip, and both run under the PV's lock.
         FieldMask.SelectChanged(current.Type, changed, _mask, _selected);
+        if (!_skipped.IsEmpty)
+        {
+            _selected.Or(_skipped);
+            _skipped.Clear();
+        }
+
         if (_selected.IsEmpty)
         {
             return; // only unselected fields changed: nothing for this client
@@ -163,7 +184,7 @@ internal sealed class ServerMonitor
     }
 
     /// <summary>
-    /// Sends what the window and the connection's backlog allow; when the backlog stops it, the connection flushes
+    /// Hands the connection what the window and its backlog allow; when the backlog stops it, the connection flushes
     /// this monitor again after its next send.
     /// </summary>
     public void Flush()
@@ -171,8 +192,8 @@ internal sealed class ServerMonitor
         var sent = false;
         lock (_lock)
         {
-            // Dequeue and send under the lock: Flush runs on the producer, receive (acks) and send threads at once, and
-            // updates must reach the connection in queue order.
+            // Dequeue and hand over under the lock: Flush runs on the producer, receive (acks) and send threads at once,
+            // and updates must reach the connection in queue order.
             while (_running && _queue.Count > 0 && (!_pipeline || _window > 0))
             {
                 if (!_connection.CanSendMore)
@@ -196,8 +217,7 @@ internal sealed class ServerMonitor
                     _window--;
                 }
 
-                _connection.SendMessage(new MonitorUpdate(Ioid, entry.Value.Value, entry.Changed, entry.Overrun));
-                Recycle(entry);
+                _connection.SendUpdateLater(this, entry); // recycled once encoded
                 _sent++;
                 sent = true;
             }
@@ -224,7 +244,7 @@ internal sealed class ServerMonitor
             DropQueue();
         }
 
-        _connection.SendMessage(new MonitorFinish(Ioid, status));
+        _connection.SendFinishLater(this, status);
         _connection.ForgetOperation(Ioid);
         if (Distributor is not null)
         {
@@ -254,24 +274,33 @@ internal sealed class ServerMonitor
     {
         while (_queue.TryDequeue(out var e))
         {
-            Recycle(e);
+            RecycleLocked(e);
         }
 
         _newest = null;
     }
 
-    // Under _lock.
-    private void Recycle(Entry entry)
+    /// <summary>The connection encoded (or dropped) an entry this monitor handed it.</summary>
+    public void Recycle(Entry entry)
+    {
+        lock (_lock)
+        {
+            RecycleLocked(entry);
+        }
+    }
+
+    private void RecycleLocked(Entry entry)
     {
         entry.Value.Release();
         entry.Value = null!;
-        if (_free.Count < _queueSize)
+        if (_free.Count < 2 * _queueSize) // queued plus handed to the send loop (at most a window's worth when pipelined)
         {
             _free.Push(entry);
         }
     }
 
-    private sealed class Entry
+    /// <summary>One queued update: the post's shared snapshot and this subscriber's changed and overrun fields.</summary>
+    internal sealed class Entry
     {
         public PostedValue Value { get; set; } = null!;
 
