@@ -9,7 +9,7 @@ namespace Epics.Streaming.Processing;
 /// Runs a processor over incoming objects (framework.md §5): reads the object id, skips the initial updates, counts
 /// missed objects, creates the output publisher from the first object, calls <see cref="UserDataProcessor.Process"/>
 /// and counts what it did. A processor exception is counted and logged once per kind (type and throw site) with its
-/// stack; the stream goes on. <see cref="Handle"/> is called from one thread at a time; the rest from any thread.
+/// stack; the stream goes on. <see cref="Handle(PvValue)"/> is called from one thread at a time; the rest from any thread.
 /// </summary>
 public sealed class ProcessingController
 {
@@ -60,8 +60,15 @@ public sealed class ProcessingController
     }
 
     /// <summary>Handles one object; false when it was skipped, had no id, or the processor threw.</summary>
-    public bool Handle(PvValue value)
+    public bool Handle(PvValue value) => Handle(value, out _);
+
+    /// <summary>
+    /// Handles one object; false when it was skipped or the processor threw (<paramref name="processorFailure"/> then
+    /// says what it threw). An object without an id throws.
+    /// </summary>
+    public bool Handle(PvValue value, out Exception? processorFailure)
     {
+        processorFailure = null;
         var oid = ReadObjectId(value);
         ObjectIdDecision decision;
         lock (_lock)
@@ -107,6 +114,7 @@ public sealed class ProcessingController
         {
             Interlocked.Increment(ref _errors);
             LogOncePerKind(e);
+            processorFailure = e;
             return false;
         }
     }

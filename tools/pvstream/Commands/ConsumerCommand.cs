@@ -24,10 +24,10 @@ internal static class ConsumerCommand
         var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers; > 1: one process each", DefaultValueFactory = _ => 1 };
         var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Consumer ids: 1,3,5 or [1,3,5] or range(1,4); overrides -id and -nc" };
         var inputChannel = new Option<string?>("--input-channel", "-ic") { Description = "Input channel; * becomes the consumer id (required)" };
-        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (monitor) or pvas (host the input record; clients put into it); rpc, ca not implemented yet", DefaultValueFactory = _ => "pva" };
+        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (monitor), pvas (host the input record; clients put into it), rpc (host an RPC service; clients call it with objects), ca (CA monitor)", DefaultValueFactory = _ => "pva" };
         var inputArgs = new Option<string?>("--input-args", "-ia") { Description = "JSON input arguments (ejfat only)" };
         var outputChannel = new Option<string?>("--output-channel", "-oc") { Description = "Output channel; _ means pvapy:consumer:<id>:output, * the id" };
-        var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (pva, rpc not implemented yet)", DefaultValueFactory = _ => "pvas" };
+        var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (host the output record), pva (put into a remote record), rpc (call a remote RPC service)", DefaultValueFactory = _ => "pvas" };
         var outputArgs = new Option<string?>("--output-args", "-oa") { Description = "JSON output arguments (ejfat only)" };
         var statusChannel = new Option<string?>("--status-channel", "-sc") { Description = "Status channel; _ means pvapy:consumer:<id>:status, * the id" };
         var controlChannel = new Option<string?>("--control-channel", "-cc") { Description = "Control channel; _ means pvapy:consumer:<id>:control, * the id" };
@@ -75,9 +75,19 @@ internal static class ConsumerCommand
             {
                 "pva" or "0" => ConsumerInputMode.Pva,
                 "pvas" or "1" => ConsumerInputMode.Pvas,
-                var other => throw new CliException($"Error: --input-mode {other} is not implemented yet in pvstream consumer", ExitCodes.BadInput),
+                "rpc" or "2" => ConsumerInputMode.Rpc,
+                "ca" or "3" => ConsumerInputMode.Ca,
+                "ejfat" or "4" => throw new CliException("Error: --input-mode ejfat is not supported by pvstream consumer", ExitCodes.BadInput),
+                var other => throw new CliException($"Error: invalid --input-mode {other} (use pva, pvas, rpc or ca)", ExitCodes.BadInput),
             };
-            NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
+            var output = parse.GetValue(outputMode)!.ToLowerInvariant() switch
+            {
+                "pvas" => ConsumerOutputMode.Pvas,
+                "pva" => ConsumerOutputMode.Pva,
+                "rpc" => ConsumerOutputMode.Rpc,
+                "ejfat" => throw new CliException("Error: --output-mode ejfat is not supported by pvstream consumer", ExitCodes.BadInput),
+                var other => throw new CliException($"Error: invalid --output-mode {other} (use pvas, pva or rpc)", ExitCodes.BadInput),
+            };
             NotYet(parse.GetValue(logFile) is not null, "--log-file");
             var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (sections.FirstOrDefault(s => !ConsumerReport.StatTypes.Contains(s)) is { } badSection)
@@ -113,10 +123,11 @@ internal static class ConsumerCommand
                 ObjectIdOffset = parse.GetValue(oidOffset),
                 FieldRequest = parse.GetValue(fieldRequest) ?? string.Empty,
                 InputMode = mode,
+                OutputMode = output,
                 AccumulateObjects = parse.GetValue(accumulate),
                 AccumulationTimeout = parse.GetValue(accumulationTimeout),
-                // A hosted input record has no initial update: unless -siu is given, nothing is skipped (§13.4).
-                SkipInitialUpdates = mode == ConsumerInputMode.Pvas && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
+                // A hosted input record or RPC service has no initial update: unless -siu is given, nothing is skipped (§13.4).
+                SkipInitialUpdates = mode is ConsumerInputMode.Pvas or ConsumerInputMode.Rpc && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
                 DistributorPluginName = parse.GetValue(pluginName)!,
                 DistributorGroup = parse.GetValue(group),
                 DistributorSet = parse.GetValue(set),
