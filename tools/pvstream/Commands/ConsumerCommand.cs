@@ -12,8 +12,9 @@ namespace Pvstream.Commands;
 
 /// <summary>
 /// <c>pvstream consumer</c>: the options of <c>pvapy-hpc-consumer</c> (framework.md §1.1), short and long spellings and
-/// argparse prefixes, the same defaults and channel-name expansion. One consumer in this process, pva input, pvas
-/// output; reports every <c>--report-period</c> in the reference's format, the final statistics at the end.
+/// argparse prefixes, the same defaults and channel-name expansion. One consumer in this process (or one process per
+/// consumer with <c>-nc</c>); reports every <c>--report-period</c> in the reference's format, or as a live table on a
+/// terminal; the final statistics at the end.
 /// </summary>
 internal static class ConsumerCommand
 {
@@ -53,8 +54,8 @@ internal static class ConsumerCommand
         var runtime = new Option<double>("--runtime", "-rt") { Description = "Run time in seconds; <= 0 until stopped", DefaultValueFactory = _ => 0 };
         var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between reports; <= 0 none", DefaultValueFactory = _ => 0 };
         var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: receiver, publisher, queue, metadata, processor, user, all", DefaultValueFactory = _ => "all" };
-        var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (not implemented yet)" };
-        var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines (the only kind so far)" };
+        var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (as well as stderr), rotated daily" };
+        var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the full-screen table" };
         var version = VersionFlag.Create();
         var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
         {
@@ -88,7 +89,6 @@ internal static class ConsumerCommand
                 "ejfat" => throw new CliException("Error: --output-mode ejfat is not supported by pvstream consumer", ExitCodes.BadInput),
                 var other => throw new CliException($"Error: invalid --output-mode {other} (use pvas, pva or rpc)", ExitCodes.BadInput),
             };
-            NotYet(parse.GetValue(logFile) is not null, "--log-file");
             var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (sections.FirstOrDefault(s => !ConsumerReport.StatTypes.Contains(s)) is { } badSection)
             {
@@ -139,7 +139,9 @@ internal static class ConsumerCommand
                 Runtime = parse.GetValue(runtime),
             };
             var args = ParseProcessorArgs(parse.GetValue(processorArgs));
+            using var logSink = new ConsumerLogging(parse.GetValue(logFile));
             using var loggerFactory = logging.CreateFactory(parse);
+            loggerFactory.AddProvider(logSink);
             try
             {
                 var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
@@ -147,8 +149,32 @@ internal static class ConsumerCommand
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
                 if (childId is null)
                 {
-                    consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
-                    Print(ConsumerReport.Format(await consumer.RunAsync(ct), sections));
+                    // §13.6: the full-screen table unless -dc or a log level is given, or stdout is not a terminal.
+                    var live = !parse.GetValue(disableCurses) && parse.GetResult(logging.Option) is null or { Implicit: true } && !Console.IsOutputRedirected;
+                    await using var table = live ? new ConsumerLiveTable(sections) : null;
+                    if (table is not null)
+                    {
+                        logSink.ErrorLogged += table.End;
+                    }
+
+                    consumer.Reported += (_, stats) =>
+                    {
+                        if (table is { IsLive: true })
+                        {
+                            table.Show(stats);
+                        }
+                        else
+                        {
+                            Print(ConsumerReport.Format(stats, sections));
+                        }
+                    };
+                    var last = await consumer.RunAsync(ct);
+                    if (table is not null)
+                    {
+                        await table.DisposeAsync();
+                    }
+
+                    Print(ConsumerReport.Format(last, sections));
                     return ExitCodes.Success;
                 }
 
@@ -189,14 +215,6 @@ internal static class ConsumerCommand
         {
             Console.Out.WriteLine(report);
             Console.Out.Flush();
-        }
-    }
-
-    private static void NotYet(bool used, string what)
-    {
-        if (used)
-        {
-            throw new CliException($"Error: {what} is not implemented yet in pvstream consumer", ExitCodes.BadInput);
         }
     }
 
