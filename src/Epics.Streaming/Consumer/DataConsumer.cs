@@ -28,6 +28,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private readonly List<MetadataChannel> _metadata;
     private CaClient? _caClient;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly ObjectIdTracker _tracker;
     private readonly ProcessingController _controller;
     private readonly PvObjectQueue? _queue;
@@ -50,6 +51,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private long _statusUpdates;
     private long _lastStatusUpdate;
     private ConsumerStatistics? _final;
+    private string? _processorReloadStatus;
 
     /// <summary>
     /// A consumer with <paramref name="options"/> running the processor <paramref name="createProcessor"/> makes from the
@@ -71,12 +73,13 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _metadata = MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize);
         _logger = factory.CreateLogger($"consumer-{options.ConsumerId}");
         Configuration = BuildConfiguration(options, processorArgs);
-        Processor = createProcessor(Configuration);
-        Processor.ProcessorId = options.ConsumerId;
-        Processor.ObjectIdField = options.ObjectIdField;
-        Processor.Logger = factory.CreateLogger(Processor.GetType().Name);
+        _loggerFactory = factory;
+        var processor = createProcessor(Configuration);
+        processor.ProcessorId = options.ConsumerId;
+        processor.ObjectIdField = options.ObjectIdField;
+        processor.Logger = factory.CreateLogger(processor.GetType().Name);
         _tracker = new ObjectIdTracker(options.EffectiveObjectIdOffset, options.SequentialUpdates, options.SkipInitialUpdates);
-        _controller = new ProcessingController(Processor, _tracker, _logger, CreatePublisher);
+        _controller = new ProcessingController(processor, _tracker, _logger, CreatePublisher);
         if (options.ReceiverQueueSize >= 0)
         {
             _queue = new PvObjectQueue(options.ReceiverQueueSize);
@@ -92,8 +95,33 @@ public sealed partial class DataConsumer : IAsyncDisposable
     /// <summary>The configuration the processor was made with.</summary>
     public JsonObject Configuration { get; }
 
-    /// <summary>The processor.</summary>
-    public UserDataProcessor Processor { get; }
+    /// <summary>The processor (another one after <see cref="ReplaceProcessor"/>).</summary>
+    public UserDataProcessor Processor => _controller.Processor;
+
+    /// <summary>
+    /// What the last processor reload did (null: none yet): shown in the status record's <c>processorReload</c> field
+    /// when <see cref="DataConsumerOptions.ProcessorReload"/> is set, and in the statistics.
+    /// </summary>
+    public string? ProcessorReloadStatus
+    {
+        get => Volatile.Read(ref _processorReloadStatus);
+        set => Volatile.Write(ref _processorReloadStatus, value);
+    }
+
+    /// <summary>
+    /// Swaps in a processor <paramref name="createProcessor"/> makes from <see cref="Configuration"/>, between two objects:
+    /// the current one is stopped, the new one started, the consumer's statistics go on (framework.md §13,
+    /// <c>--processor-reload</c>). When the new one cannot be made or started, the current one keeps running and the
+    /// failure is thrown.
+    /// </summary>
+    public void ReplaceProcessor(Func<JsonObject, UserDataProcessor> createProcessor)
+    {
+        ArgumentNullException.ThrowIfNull(createProcessor);
+        var next = createProcessor(Configuration);
+        next.Logger = _loggerFactory.CreateLogger(next.GetType().Name);
+        _controller.ReplaceProcessor(next);
+        _logger.LogInformation("Processor replaced by a new {Class}", next.GetType().Name);
+    }
 
     /// <summary>The consumer's PVA server (after start).</summary>
     public PvaServer? Server => _server;
@@ -110,7 +138,8 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _server = new PvaServer(_serverOptions);
         if (Options.StatusChannel is { } statusName)
         {
-            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList());
+            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList(),
+                Options.ProcessorReload);
             _server.AddPv(statusName, _status.Pv);
         }
 

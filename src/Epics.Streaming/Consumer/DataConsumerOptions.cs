@@ -92,6 +92,12 @@ public sealed record DataConsumerOptions
     /// <summary>Run time in seconds for <see cref="DataConsumer.RunAsync"/>; ≤ 0: until stopped.</summary>
     public double Runtime { get; init; }
 
+    /// <summary>
+    /// Whether the processor may be replaced while running (<see cref="DataConsumer.ReplaceProcessor"/>): the status
+    /// record then ends with a string <c>processorReload</c> saying what the last reload did (beyond §3.2).
+    /// </summary>
+    public bool ProcessorReload { get; init; }
+
     /// <summary>The longest time between two status-record updates.</summary>
     public TimeSpan MaxStatusUpdatePeriod { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -39,6 +39,7 @@ internal static class ConsumerCommand
         var accumulationTimeout = new Option<double>("--accumulation-timeout", "-at") { Description = "Seconds after the last put when accumulated objects are processed", DefaultValueFactory = _ => 1.0 };
         var processorFile = new Option<string[]>("--processor-file", "-pf") { Description = "Processor source (.cs; several files or a folder) or assembly (.dll)", AllowMultipleArgumentsPerToken = true };
         var processorClass = new Option<string?>("--processor-class", "-pc") { Description = "Processor class name, or a built-in (pvapy.hpc.adImageProcessor.AdImageProcessor...)" };
+        var processorReload = new Option<bool>("--processor-reload") { Description = "Watch the processor files; a change that compiles replaces the running processor between two objects" };
         var processorArgs = new Option<string?>("--processor-args", "-pa") { Description = "JSON object: the processor configuration" };
         var oidField = new Option<string>("--oid-field", "-of") { Description = "Object id field", DefaultValueFactory = _ => d.ObjectIdField };
         var oidOffset = new Option<long>("--oid-offset", "-oo") { Description = "Expected object id step; <= 0: computed", DefaultValueFactory = _ => 0 };
@@ -60,7 +61,7 @@ internal static class ConsumerCommand
         var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
         {
             version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
-            controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorArgs,
+            controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorReload, processorArgs,
             oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
             logFile, disableCurses,
         };
@@ -135,6 +136,7 @@ internal static class ConsumerCommand
                 DistributorUpdates = parse.GetValue(updates),
                 DistributorSetCount = parse.GetValue(nSets),
                 MetadataChannels = parse.GetValue(metadata),
+                ProcessorReload = parse.GetValue(processorReload),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
             };
@@ -144,9 +146,18 @@ internal static class ConsumerCommand
             loggerFactory.AddProvider(logSink);
             try
             {
-                var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
+                var files = parse.GetValue(processorFile) ?? [];
+                if (options.ProcessorReload && files.Length == 0)
+                {
+                    throw new CliException("Error: --processor-reload needs the processor files (-pf/--processor-file)", ExitCodes.BadInput);
+                }
+
+                var factory = ProcessorLoader.Resolve(files, parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
+                await using var watcher = options.ProcessorReload
+                    ? ConsumerProcessorReload.Watch(consumer, files, parse.GetValue(processorClass), loggerFactory)
+                    : null;
                 if (childId is null)
                 {
                     // §13.6: the full-screen table unless -dc or a log level is given, or stdout is not a terminal.
