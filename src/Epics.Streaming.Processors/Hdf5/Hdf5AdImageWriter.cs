@@ -174,6 +174,11 @@ public class Hdf5AdImageWriter : AdImageProcessor
         finally
         {
             file.Dispose();
+            if (file.Count == 0)
+            {
+                // Its first frame could not be written: no file rather than a header-less one.
+                File.Delete(file.Path);
+            }
         }
     }
 

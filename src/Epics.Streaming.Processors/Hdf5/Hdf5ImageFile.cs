@@ -265,27 +265,36 @@ internal sealed record ChunkFilter(string Codec, ushort Id, string Name, uint[] 
     /// <summary>
     /// What to write before <paramref name="data"/> (a frame of <paramref name="frameBytes"/> bytes) to make it the
     /// filter's chunk: nothing when it has the chunk header already (as HDF5 files and <c>-hcm</c> streams do), the
-    /// header when it is areaDetector's bare form, or null when it cannot be stored as it is.
+    /// header when it is areaDetector's bare form, or null when it cannot be stored as it is (then it is decoded, which also rejects a corrupt frame).
     /// </summary>
     public byte[]? HeaderFor(ReadOnlySpan<byte> data, int frameBytes)
     {
         if (Codec == "bslz4")
         {
+            var elementSize = (int)Parameters[2];
             if (Bslz4Chunk.HasHeaderFor(data, frameBytes))
             {
-                return [];
+                var blockBytes = (int)BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
+                return blockBytes > 0 && blockBytes % elementSize == 0
+                    && Bslz4BlocksFit(data[Bslz4Chunk.HeaderLength..], frameBytes / elementSize, blockBytes / elementSize, elementSize) ? [] : null;
             }
 
             // areaDetector sends the blocks without the header; its block size is the default.
+            var blockElements = Bitshuffle.DefaultBlockElements(elementSize);
+            if (!Bslz4BlocksFit(data, frameBytes / elementSize, blockElements, elementSize))
+            {
+                return null;
+            }
+
             var header = new byte[Bslz4Chunk.HeaderLength];
             BinaryPrimitives.WriteUInt64BigEndian(header, (ulong)frameBytes);
-            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), (uint)(Bitshuffle.DefaultBlockElements((int)Parameters[2]) * Parameters[2]));
+            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), (uint)(blockElements * elementSize));
             return header;
         }
 
         if (Lz4Chunk.HasHeaderFor(data, frameBytes))
         {
-            return [];
+            return Lz4BlocksFit(data, frameBytes) ? [] : null;
         }
 
         // A bare LZ4 block becomes one block of the frame's size, unless it is exactly that long (which the filter
@@ -300,5 +309,50 @@ internal sealed record ChunkFilter(string Codec, ushort Id, string Name, uint[] 
         BinaryPrimitives.WriteUInt32BigEndian(lz4.AsSpan(8), (uint)frameBytes);
         BinaryPrimitives.WriteUInt32BigEndian(lz4.AsSpan(12), (uint)data.Length);
         return lz4;
+    }
+
+    // Stored unread, a chunk is at least checked for its frame: the block sizes must add up to exactly its length
+    // (full blocks, one block of the rest rounded down to 8 elements, then the last n mod 8 elements as they are).
+    private static bool Bslz4BlocksFit(ReadOnlySpan<byte> blocks, int elements, int blockElements, int elementSize)
+    {
+        var at = 0L;
+        var remaining = elements;
+        while (remaining >= 8)
+        {
+            var n = Math.Min(blockElements, remaining - (remaining % 8));
+            if (at + 4 > blocks.Length)
+            {
+                return false;
+            }
+
+            at += 4 + BinaryPrimitives.ReadUInt32BigEndian(blocks[(int)at..]);
+            remaining -= n;
+        }
+
+        return at + ((long)remaining * elementSize) == blocks.Length;
+    }
+
+    private static bool Lz4BlocksFit(ReadOnlySpan<byte> chunk, int frameBytes)
+    {
+        var blockSize = (int)BinaryPrimitives.ReadUInt32BigEndian(chunk[8..]);
+        blockSize = blockSize > 0 ? blockSize : frameBytes;
+        long at = Lz4Chunk.HeaderLength;
+        for (var done = 0; done < frameBytes; done += blockSize)
+        {
+            if (at + 4 > chunk.Length)
+            {
+                return false;
+            }
+
+            var size = BinaryPrimitives.ReadUInt32BigEndian(chunk[(int)at..]);
+            if (size > Math.Min(blockSize, frameBytes - done))
+            {
+                return false;
+            }
+
+            at += 4 + size;
+        }
+
+        return at == chunk.Length;
     }
 }

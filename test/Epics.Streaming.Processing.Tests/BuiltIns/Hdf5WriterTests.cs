@@ -108,6 +108,20 @@ public sealed class Hdf5WriterTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_frame_that_cannot_be_written_leaves_no_file_behind()
+    {
+        var w = TestFrames.Attach(new Hdf5AdImageWriter(new JsonObject { ["outputDirectory"] = _dir }), new TestFrames.CapturingPublisher());
+        using var frame = TestFrames.Frame(ScalarType.UShort, 1);
+        var nd = new NTNDArray(frame);
+        nd.SetCodec("bslz4", ScalarType.UShort); // claims bslz4 but holds plain pixels: undecodable
+        nd.UncompressedSize = nd.Image.ByteLength;
+        Assert.ThrowsAny<Exception>(() => w.Process(frame));
+        w.Stop();
+        Assert.Empty(Directory.GetFiles(_dir, "*.hdf"));
+        Assert.Equal(0L, w.GetStats()["nFilesSaved"]);
+    }
+
     private string Write(List<PvValue> frames, string datasetName)
     {
         var w = TestFrames.Attach(new Hdf5AdImageWriter(new JsonObject
