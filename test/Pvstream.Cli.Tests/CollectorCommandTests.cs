@@ -145,7 +145,7 @@ public sealed partial class CollectorCommandTests : IDisposable
         // every stitched frame can be compared with the simulator's. The simulator publishes once everyone has found it.
         using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "c2:image", "-nx", "30", "-ny", "20", "-dt", "uint16", "-nf", "1", "-fps", "20",
             "-rt", "60", "-dc", "-rp", "0", "-std", "15");
-        using var collector = RunningTool.Start(_env, "collector", "-pid", "1,2", "-ic", "c2:pass:*", "-sc", "c2:col:status", "-oc", "c2:stitched",
+        using var collector = RunningTool.Start(_env, "collector", "-pid", "1,2", "-ic", "c2:pass:*", "-sc", "c2:col:status", "-cc", "c2:col:control", "-oc", "c2:stitched",
             "-pf", Path.Combine(pf, "StitchAdImageProcessor.cs"), "-pc", "StitchAdImageProcessor", "-cmw", "1", "-sqs", "1000", "-rp", "1");
         using var passing = RunningTool.Start(_env, "consumer", "-ic", "c2:split", "-nc", "2", "-du", "1", "-sqs", "1000", "-oc", "c2:pass:*", "-sc", "c2:pass:*:status");
         using var split = RunningTool.Start(_env, "consumer", "-ic", "c2:image", "-oc", "c2:split", "-sc", "c2:split:status", "-sqs", "1000",
@@ -164,7 +164,15 @@ public sealed partial class CollectorCommandTests : IDisposable
         Assert.Contains("int size 30", stitched.Stdout);
         Assert.Contains("int size 20", stitched.Stdout);
 
+        // Counted from a reset once the pipeline runs (it resets the stitcher's statistics too), so that a start-up
+        // transient of the distributor does not count: every frame is stitched, no tile left over.
+        var reset = await Tool.RunAsync(_env, Limit, "put", "c2:col:control", """{"command":"reset_stats"}""");
+        Assert.True(reset.ExitCode == 0, reset.ToString());
+        await WaitForAsync("c2:col:control", "Stats reset successful");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await WaitForAsync("c2:col:status", "uint nFramesStitched ");
         var status = await Tool.RunAsync(_env, Limit, "get", "c2:col:status");
+        Assert.Matches(@"uint nFramesStitched [1-9]\d", status.Stdout);
         Assert.True(status.Stdout.Contains("uint nFramesMissed 0", StringComparison.Ordinal), status.Stdout);
         Assert.True(status.Stdout.Contains("uint nTilesDiscarded 0", StringComparison.Ordinal), status.Stdout);
         AssertMatches(@"structure collectorStats\s+uint nCollected \d+\s+double collectedRate \S+\s+uint nRejected 0\s+double rejectedRate \S+\s+uint nMissed 0\s", status.Stdout);
