@@ -14,6 +14,7 @@ var root = new RootCommand("pvstream: EPICS PV Access from the command line (get
     AdSimServerCommand.Create(),
     MirrorServerCommand.Create(),
     ConsumerCommand.Create(),
+    CollectorCommand.Create(),
     DemoCommand.Create().WithOptionCheck<double>("-fps", OptionChecks.PositiveRate),
     CaCommand.Create(),
 };

@@ -102,7 +102,7 @@ internal static class ConsumerReport
         return dict;
     }
 
-    private static SortedDictionary<string, object> Filter(SortedDictionary<string, object> dict, IReadOnlyCollection<string> reportStats)
+    internal static SortedDictionary<string, object> Filter(SortedDictionary<string, object> dict, IReadOnlyCollection<string> reportStats)
     {
         if (!reportStats.Contains("all"))
         {
@@ -115,13 +115,13 @@ internal static class ConsumerReport
         return dict;
     }
 
-    private static UnitValue Hz(long count, double seconds) => new(ProcessingController.Rate(count, seconds), "Hz");
+    internal static UnitValue Hz(long count, double seconds) => new(ProcessingController.Rate(count, seconds), "Hz");
 
-    private static SortedDictionary<string, object> Sorted(params (string Key, object Value)[] items) =>
+    internal static SortedDictionary<string, object> Sorted(params (string Key, object Value)[] items) =>
         new(items.ToDictionary(i => i.Key, i => i.Value), StringComparer.Ordinal);
 
     // pprint: the one-line form when it fits, else one key per line (nested dicts the same way, deeper).
-    private static string Pretty(SortedDictionary<string, object> dict, int indent)
+    internal static string Pretty(SortedDictionary<string, object> dict, int indent)
     {
         var flat = Repr(dict);
         if (indent + flat.Length <= Width || dict.Count == 0)

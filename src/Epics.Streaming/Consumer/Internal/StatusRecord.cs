@@ -155,7 +155,7 @@ internal sealed class StatusRecord
         Pv.Post(v);
     }
 
-    private static void SetCounts(PvValue v, string structure, double seconds, params (string Count, string Rate, long Value)[] counts)
+    internal static void SetCounts(PvValue v, string structure, double seconds, params (string Count, string Rate, long Value)[] counts)
     {
         foreach (var (count, rate, value) in counts)
         {
@@ -164,7 +164,7 @@ internal sealed class StatusRecord
         }
     }
 
-    private static void SetUser(PvField field, ScalarType type, object value)
+    internal static void SetUser(PvField field, ScalarType type, object value)
     {
         var number = value is UnitValue u ? u.Value : value;
         switch (type)
