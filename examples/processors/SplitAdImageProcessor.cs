@@ -1,10 +1,12 @@
 // Example image processor: splits each image into tiles of nx by ny pixels and publishes every tile as an NTNDArray
-// of its own, with the frame's uniqueId and time stamps, so that a collector gets all tiles of a frame together and
+// of its own, with the frame's uniqueId, so that a collector gets all tiles of a frame together and
 // StitchAdImageProcessor puts them back exactly. Any pixel type and colour mode; the last column and row of tiles
 // take what is left over, so no pixel is lost.
 // Extra top-level int fields of a tile: tileIndexX (the tile row) and tileIndexY (the tile column), named as the
 // reference names them so its stitcher reads ours; tileOffsetX and tileOffsetY (the tile's first pixel in the frame),
 // frameNx and frameNy (the frame size) and tileCount (tiles per frame), so that any grid stitches without settings.
+// Each tile's timeStamp is its own (the time it was made), as a data distributor downstream needs; its dataTimeStamp
+// is the frame's.
 // Run it with:  pvstream consumer -ic pvapy:image -oc split:*:output -pf examples/processors/SplitAdImageProcessor.cs
 //                 -pc SplitAdImageProcessor -pa '{"nx": 1920, "ny": 1080}'
 // The usual namespaces (System.*, Epics.Pva.Data, Epics.Pva.Data.NT, Epics.Streaming.Processing,
@@ -22,6 +24,7 @@ public sealed class SplitAdImageProcessor : AdImageProcessor
 
     private long _processed;
     private double _processingTime;
+    private PvTimeStamp _lastTileTime;
 
     public SplitAdImageProcessor(JsonObject configuration)
         : base(configuration)
@@ -76,7 +79,7 @@ public sealed class SplitAdImageProcessor : AdImageProcessor
                 var t = new NTNDArray(tile);
                 t.SetImage(pixels, tileShape);
                 t.UniqueId = info.ImageId;
-                t.TimeStamp = frame.TimeStamp;
+                t.TimeStamp = NextTileTime();
                 t.DataTimeStamp = frame.DataTimeStamp;
                 foreach (var (name, v) in TileFields.Zip(new[] { row, column, x, y, shape.Nx, shape.Ny, rows * columns }))
                 {
@@ -129,6 +132,23 @@ public sealed class SplitAdImageProcessor : AdImageProcessor
                 source.Slice(Start(from, sx, sy + r, c) * elementSize, run).CopyTo(target.Slice(Start(to, dx, dy + r, c) * elementSize));
             }
         }
+    }
+
+    // Each tile gets its own time stamp (now, and never the same twice): a data distributor downstream tells updates
+    // apart by timeStamp by default, and would hand out only one tile of a frame if they all had the frame's.
+    private PvTimeStamp NextTileTime()
+    {
+        var now = PvTimeStamp.Now();
+        if (now.SecondsPastEpoch < _lastTileTime.SecondsPastEpoch
+            || (now.SecondsPastEpoch == _lastTileTime.SecondsPastEpoch && now.Nanoseconds <= _lastTileTime.Nanoseconds))
+        {
+            now = _lastTileTime.Nanoseconds < 999_999_999
+                ? _lastTileTime with { Nanoseconds = _lastTileTime.Nanoseconds + 1 }
+                : new PvTimeStamp(_lastTileTime.SecondsPastEpoch + 1, 0);
+        }
+
+        _lastTileTime = now;
+        return now;
     }
 
     // The element index where the row of colour c at (x, y) starts (framework.md §2.5 layouts).

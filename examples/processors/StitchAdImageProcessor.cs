@@ -80,7 +80,7 @@ public sealed class StitchAdImageProcessor : AdImageProcessor
         {
             var expected = ReadField(value, "tileCount") ?? ((frameNx / tile.Nx) * (frameNy / tile.Ny));
             var source = new NTNDArray(value);
-            frame = new Frame(PvArray.Allocate(type, shape.Elements), shape, expected, source.TimeStamp, source.DataTimeStamp);
+            frame = new Frame(PvArray.Allocate(type, shape.Elements), shape, expected, source.DataTimeStamp);
             _frames.Add(id, frame);
         }
 
@@ -170,8 +170,8 @@ public sealed class StitchAdImageProcessor : AdImageProcessor
             var image = new NTNDArray(stitched);
             image.SetImage(frame.Pixels, frame.Shape); // the array goes to the frame
             image.UniqueId = id;
-            image.TimeStamp = frame.TimeStamp;
-            image.DataTimeStamp = frame.DataTimeStamp;
+            image.TimeStamp = PvTimeStamp.Now();
+            image.DataTimeStamp = frame.DataTimeStamp; // the frame's, carried by every tile
             stitched.MarkAllChanged();
             UpdateOutputChannel(stitched);
         }
@@ -212,15 +212,13 @@ public sealed class StitchAdImageProcessor : AdImageProcessor
         && double.TryParse(v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString(),
             NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? (int)d : null;
 
-    private sealed class Frame(PvArray pixels, ImageShape shape, int expected, PvTimeStamp timeStamp, PvTimeStamp dataTimeStamp)
+    private sealed class Frame(PvArray pixels, ImageShape shape, int expected, PvTimeStamp dataTimeStamp)
     {
         public PvArray Pixels { get; } = pixels;
 
         public ImageShape Shape { get; } = shape;
 
         public int Expected { get; } = expected;
-
-        public PvTimeStamp TimeStamp { get; } = timeStamp;
 
         public PvTimeStamp DataTimeStamp { get; } = dataTimeStamp;
 

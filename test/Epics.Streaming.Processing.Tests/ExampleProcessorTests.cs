@@ -51,6 +51,7 @@ public sealed class ExampleProcessorTests : IDisposable
 
         frame.UniqueId = id;
         frame.TimeStamp = stamp ?? PvTimeStamp.Now();
+        frame.DataTimeStamp = frame.TimeStamp;
         return frame.Structure;
     }
 
@@ -122,6 +123,7 @@ public sealed class ExampleProcessorTests : IDisposable
             }
 
             Assert.Equal(3 * columns * rows, tiles.Values.Count);
+            Assert.Equal(tiles.Values.Count, tiles.Values.Select(t => new NTNDArray(t).TimeStamp).Distinct().Count()); // a distributor tells them apart
             var random = new Random(columns * 10 + rows);
             foreach (var tile in tiles.Values.Chunk(columns * rows).SelectMany(frameTiles => frameTiles.OrderBy(_ => random.Next())))
             {
@@ -138,7 +140,7 @@ public sealed class ExampleProcessorTests : IDisposable
                 Assert.Equal(original.ImageShape, stitched.ImageShape);
                 Assert.Equal(original.Image.ElementType, stitched.Image.ElementType);
                 Assert.True(original.Image.Bytes.SequenceEqual(stitched.Image.Bytes), $"frame {i + 1} of {shape} {pixelType} differs after stitching");
-                Assert.Equal(original.TimeStamp, stitched.TimeStamp);
+                Assert.Equal(original.DataTimeStamp, stitched.DataTimeStamp);
             }
 
             var stats = stitch.GetStats();

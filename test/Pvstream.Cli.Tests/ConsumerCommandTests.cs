@@ -42,8 +42,9 @@ public sealed partial class ConsumerCommandTests : IDisposable
     public async Task A_passthrough_consumer_serves_status_output_and_control_and_stops_on_command()
     {
         using var sim = RunningTool.Start(_env, "ad-sim-server", "-cn", "t1:image", "-nx", "16", "-ny", "8", "-fps", "50", "-rt", "40", "-dc", "-rp", "0", "-std", "0");
+        // A server queue: on a loaded machine the monitor would otherwise coalesce frames, which count as missed.
         using var consumer = RunningTool.Start(_env, "consumer", "-ic", "t1:image", "-sc", "t1:*:status", "-cc", "t1:*:control", "-oc", "t1:*:output",
-            "--processor-cl", "pvapy.hpc.userDataProcessor.UserDataProcessor", "-rp", "1");
+            "--processor-cl", "pvapy.hpc.userDataProcessor.UserDataProcessor", "-sqs", "100", "-rp", "1");
         await consumer.StdoutLineAsync(l => l.Contains("'nProcessed': ", StringComparison.Ordinal) && !l.Contains("'nProcessed': 0,", StringComparison.Ordinal), Limit);
 
         var status = await Tool.RunAsync(_env, Limit, "get", "t1:1:status");

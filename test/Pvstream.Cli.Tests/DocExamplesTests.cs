@@ -26,6 +26,7 @@ public partial class DocExamplesTests
         (a => a[0] == "ca", "needs a Channel Access server with the conf:* records; the output forms are checked by CaCommandTests"),
         (a => a[0] is "ad-sim-server" or "mirror-server", "run for a minute or need a pvapy source; covered by the Epics.Streaming and peer tests"),
         (a => a[0] == "consumer", "needs an image source; covered by ConsumerCommandTests"),
+        (a => a[0] == "collector", "needs producer streams; covered by CollectorCommandTests"),
         (a => a[0] == "demo", "runs for 10 s and more; covered by DemoCommandTests"),
         (a => a[0] == "bench", "runs for minutes to hours; a tiny matrix is run by BenchCommandTests"),
         (a => a[0] == "serve" && a.Contains("-f"), "the files are the JSON and text shown next to the example"),

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Epics.Pva.Data;
 using Epics.Pva.Data.NT;
-using Epics.Streaming.Codecs;
 using Epics.Streaming.Processing;
 using Epics.Streaming.Processors.Files;
 using Microsoft.Extensions.Logging;
@@ -12,12 +11,16 @@ namespace Epics.Streaming.Processors.Hdf5;
 /// <summary>
 /// Writes frames into HDF5 files of <c>nImagesPerFile</c> frames each (framework.md §12.5) in a NeXus layout that
 /// h5py, h5dump, silx and NeXus readers open (see <see cref="Hdf5ImageFile"/>), and publishes each frame unchanged.
-/// A file closed early (stop, or a frame of another geometry) holds exactly the frames written. Settings (also with
+/// Each frame's image is written to the file as it arrives, one chunk per frame; frames compressed with bslz4 or lz4
+/// (a detector's or <c>-hcm</c>'s) are stored as they came with the matching HDF5 filter (32008, 32004), so the file
+/// has the stream's compressed size and h5py with hdf5plugin reads them (the codec of a file is its first frame's;
+/// other frames in it are stored plain, as their chunks' filter masks say). The per-frame columns and the metadata
+/// are written when the file is closed. A file closed early (stop, or a frame of another geometry) holds exactly the
+/// frames written. Settings (also with
 /// <c>configure</c>; they apply from the next file): <c>outputDirectory</c> (default <c>.</c>),
 /// <c>outputFileNameFormat</c> (default <c>{outputFileId:06}.{processorId}.hdf</c>; fields <c>outputFileId</c>
 /// (1-based), <c>uniqueId</c>/<c>frameId</c>/<c>objectId</c> of the file's first frame, <c>processorId</c>),
-/// <c>nImagesPerFile</c> (default 1000) and <c>datasetName</c> (default <c>images</c>). A file's frames are held (by
-/// reference) until it is written. Statistics: those of <see cref="AdOutputFileProcessor"/> plus
+/// <c>nImagesPerFile</c> (default 1000) and <c>datasetName</c> (default <c>images</c>). Statistics: those of <see cref="AdOutputFileProcessor"/> plus
 /// <c>lastFileProcessedTime</c> and <c>lastFrameProcessedTime</c>.
 /// </summary>
 public class Hdf5AdImageWriter : AdImageProcessor
@@ -57,12 +60,14 @@ public class Hdf5AdImageWriter : AdImageProcessor
             return null;
         }
 
-        var pixels = NdArrayCodec.Decompress(value);
+        var codec = frame.CodecName;
+        var type = codec.Length == 0 ? frame.Image.ElementType
+            : frame.CodecOriginalType ?? throw new InvalidDataException($"{codec} frame {frame.UniqueId}: codec.parameters does not name the element type");
         lock (_lock)
         {
-            if (_file is { } open && !open.Fits(shape, pixels.ElementType))
+            if (_file is { } open && !open.Fits(shape, type))
             {
-                Logger.LogInformation("Frame {Id} is {Shape} {Type}: closing {Path} early", frame.UniqueId, shape, pixels.ElementType.TypeName(), open.Path);
+                Logger.LogInformation("Frame {Id} is {Shape} {Type}: closing {Path} early", frame.UniqueId, shape, type.TypeName(), open.Path);
                 CloseFile();
             }
 
@@ -77,10 +82,10 @@ public class Hdf5AdImageWriter : AdImageProcessor
                     ["objectId"] = frame.UniqueId,
                     ["processorId"] = ProcessorId,
                 });
-                _file = new Hdf5ImageFile(Path.Combine(_directory, name), shape, pixels.ElementType);
+                _file = new Hdf5ImageFile(Path.Combine(_directory, name), shape, type, codec);
             }
 
-            _file.Add(frame, pixels);
+            _file.Add(frame);
             if (_file.Count >= _imagesPerFile)
             {
                 CloseFile();
@@ -161,7 +166,7 @@ public class Hdf5AdImageWriter : AdImageProcessor
         {
             if (file.Count > 0)
             {
-                _bytesSaved += file.Write(_datasetName);
+                _bytesSaved += file.Complete(_datasetName);
                 _filesSaved++;
                 _lastFileTime = Stopwatch.GetElapsedTime(start).TotalSeconds;
             }
@@ -169,6 +174,11 @@ public class Hdf5AdImageWriter : AdImageProcessor
         finally
         {
             file.Dispose();
+            if (file.Count == 0)
+            {
+                // Its first frame could not be written: no file rather than a header-less one.
+                File.Delete(file.Path);
+            }
         }
     }
 

@@ -47,6 +47,9 @@ public sealed record ConsumerStatistics
     /// <summary>The processor's own statistics (<c>GetStats</c>).</summary>
     public IReadOnlyDictionary<string, object> User { get; init; } = new Dictionary<string, object>();
 
+    /// <summary>What the last processor reload did, when reloading is on (null otherwise or before the first).</summary>
+    public string? ProcessorReload { get; init; }
+
     /// <summary>
     /// The combined statistics of several consumers (framework.md §3.6): receiver, publisher and queue counters summed;
     /// processed, missed and error counts and rates summed; the earliest start, first object time and first object id,

@@ -36,6 +36,7 @@ public sealed partial class DataConsumer
             Metadata = _metadata.Select(m => m.Statistics).ToList(),
             Processor = _controller.GetStatistics(),
             User = user,
+            ProcessorReload = Options.ProcessorReload ? ProcessorReloadStatus ?? string.Empty : null,
         };
     }
 

@@ -13,10 +13,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Epics.Streaming.Consumer;
 
 /// <summary>
-/// One data consumer (framework.md §0, §13.1, §13.2): monitors the input channel (with the server queue, distributor
-/// and field request of §6.1), optionally through a bounded receiver queue, runs the processor on every object with
-/// the object-id bookkeeping of §5, and serves the status (§3), control (§4) and output (§2.4) records on its own PVA
-/// server. A stage like the others: <see cref="StartAsync"/>, <see cref="StopAsync"/>, <see cref="RunAsync"/>, a
+/// One data consumer (framework.md §0, §13.1, §13.2): takes objects from its input (a PVA monitor with the server queue,
+/// distributor and field request of §6.1, a CA monitor, puts into a record it hosts, or calls to an RPC service it
+/// hosts), optionally through a bounded receiver queue, runs the processor on every object with the object-id
+/// bookkeeping of §5, publishes the results (a hosted record, puts to a remote record, or remote RPC calls, §2.4) and
+/// serves the status (§3) and control (§4) records on its own PVA server. A stage like the others: <see cref="StartAsync"/>, <see cref="StopAsync"/>, <see cref="RunAsync"/>, a
 /// statistics snapshot that is true at any moment, and <see cref="Reported"/> for the host to print. It prints nothing.
 /// </summary>
 public sealed partial class DataConsumer : IAsyncDisposable
@@ -27,6 +28,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private readonly List<MetadataChannel> _metadata;
     private CaClient? _caClient;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggerFactory;
     private readonly ObjectIdTracker _tracker;
     private readonly ProcessingController _controller;
     private readonly PvObjectQueue? _queue;
@@ -36,11 +38,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private PvaServer? _server;
     private PvaClient? _client;
     private PvaSubscription? _subscription;
+    private CaSubscription? _caSubscription;
     private StatusRecord? _status;
     private ControlRecord? _control;
     private SharedPv? _output;
-    private InputRecord? _input;
-    private PvasDataPublisher? _publisher;
+    private IDataPublisher? _publisher;
     private Task? _receiving;
     private Thread? _processing;
     private long _received;
@@ -49,6 +51,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private long _statusUpdates;
     private long _lastStatusUpdate;
     private ConsumerStatistics? _final;
+    private string? _processorReloadStatus;
 
     /// <summary>
     /// A consumer with <paramref name="options"/> running the processor <paramref name="createProcessor"/> makes from the
@@ -70,12 +73,13 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _metadata = MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize);
         _logger = factory.CreateLogger($"consumer-{options.ConsumerId}");
         Configuration = BuildConfiguration(options, processorArgs);
-        Processor = createProcessor(Configuration);
-        Processor.ProcessorId = options.ConsumerId;
-        Processor.ObjectIdField = options.ObjectIdField;
-        Processor.Logger = factory.CreateLogger(Processor.GetType().Name);
+        _loggerFactory = factory;
+        var processor = createProcessor(Configuration);
+        processor.ProcessorId = options.ConsumerId;
+        processor.ObjectIdField = options.ObjectIdField;
+        processor.Logger = factory.CreateLogger(processor.GetType().Name);
         _tracker = new ObjectIdTracker(options.EffectiveObjectIdOffset, options.SequentialUpdates, options.SkipInitialUpdates);
-        _controller = new ProcessingController(Processor, _tracker, _logger, CreatePublisher);
+        _controller = new ProcessingController(processor, _tracker, _logger, CreatePublisher);
         if (options.ReceiverQueueSize >= 0)
         {
             _queue = new PvObjectQueue(options.ReceiverQueueSize);
@@ -91,8 +95,33 @@ public sealed partial class DataConsumer : IAsyncDisposable
     /// <summary>The configuration the processor was made with.</summary>
     public JsonObject Configuration { get; }
 
-    /// <summary>The processor.</summary>
-    public UserDataProcessor Processor { get; }
+    /// <summary>The processor (another one after <see cref="ReplaceProcessor"/>).</summary>
+    public UserDataProcessor Processor => _controller.Processor;
+
+    /// <summary>
+    /// What the last processor reload did (null: none yet): shown in the status record's <c>processorReload</c> field
+    /// when <see cref="DataConsumerOptions.ProcessorReload"/> is set, and in the statistics.
+    /// </summary>
+    public string? ProcessorReloadStatus
+    {
+        get => Volatile.Read(ref _processorReloadStatus);
+        set => Volatile.Write(ref _processorReloadStatus, value);
+    }
+
+    /// <summary>
+    /// Swaps in a processor <paramref name="createProcessor"/> makes from <see cref="Configuration"/>, between two objects:
+    /// the current one is stopped, the new one started, the consumer's statistics go on (framework.md §13,
+    /// <c>--processor-reload</c>). When the new one cannot be made or started, the current one keeps running and the
+    /// failure is thrown.
+    /// </summary>
+    public void ReplaceProcessor(Func<JsonObject, UserDataProcessor> createProcessor)
+    {
+        ArgumentNullException.ThrowIfNull(createProcessor);
+        var next = createProcessor(Configuration);
+        next.Logger = _loggerFactory.CreateLogger(next.GetType().Name);
+        _controller.ReplaceProcessor(next);
+        _logger.LogInformation("Processor replaced by a new {Class}", next.GetType().Name);
+    }
 
     /// <summary>The consumer's PVA server (after start).</summary>
     public PvaServer? Server => _server;
@@ -109,7 +138,8 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _server = new PvaServer(_serverOptions);
         if (Options.StatusChannel is { } statusName)
         {
-            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList());
+            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList(),
+                Options.ProcessorReload);
             _server.AddPv(statusName, _status.Pv);
         }
 
@@ -119,16 +149,9 @@ public sealed partial class DataConsumer : IAsyncDisposable
             _server.AddPv(controlName, _control.Pv);
         }
 
-        if (Options.InputMode == ConsumerInputMode.Pvas)
-        {
-            var initial = Processor.GetInputPvObjectType()
-                ?? throw new StreamingConfigurationException(
-                    $"Input mode pvas needs the input structure, but {Processor.GetType().Name}.GetInputPvObjectType() gives none.");
-            _input = new InputRecord(initial, Receive);
-            _server.AddPv(Options.InputChannel, _input.Pv);
-        }
+        HostInput(_server);
 
-        if (Options.OutputChannel is { } outputName)
+        if (Options.OutputChannel is { } outputName && Options.OutputMode == ConsumerOutputMode.Pvas)
         {
             _output = new SharedPv(); // typed by the first object; clients wait until then
             _server.AddPv(outputName, _output);
@@ -144,11 +167,6 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _controller.Start();
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         _client = new PvaClient(_clientOptions);
-        if (_input is null)
-        {
-            _logger.LogInformation("Using request string: {Request}", Request);
-            _subscription = _client.Subscribe(Options.InputChannel, Request);
-        }
 
         if (_queue is not null)
         {
@@ -156,7 +174,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
             _processing.Start();
         }
 
-        _receiving = _input is null ? Task.Run(ReceiveAsync, CancellationToken.None) : Task.CompletedTask;
+        StartInput();
         StartMetadata();
         _lastStatusUpdate = Stopwatch.GetTimestamp();
         _logger.LogInformation("Started hpc consumer {Id}", Options.ConsumerId);
@@ -216,6 +234,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
         if (_subscription is not null)
         {
             await _subscription.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_caSubscription is not null)
+        {
+            await _caSubscription.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_receiving is not null)
@@ -278,10 +301,10 @@ public sealed partial class DataConsumer : IAsyncDisposable
         var c = processorArgs?.DeepClone().AsObject() ?? [];
         c["processorId"] = o.ConsumerId;
         c["inputChannel"] = o.InputChannel;
-        c["inputMode"] = o.InputMode == ConsumerInputMode.Pvas ? "pvas" : "pva";
+        c["inputMode"] = o.InputMode.ToString().ToLowerInvariant();
         c["inputArgs"] = null;
         c["outputChannel"] = o.OutputChannel;
-        c["outputMode"] = "pvas";
+        c["outputMode"] = o.OutputMode.ToString().ToLowerInvariant();
         c["outputArgs"] = null;
         c["objectIdField"] = o.ObjectIdField;
         c["skipInitialUpdates"] = o.SkipInitialUpdates;
@@ -293,6 +316,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
 
     private IDataPublisher? CreatePublisher(PvValue first)
     {
+        if (Options.OutputChannel is { } remote && Options.OutputMode != ConsumerOutputMode.Pvas)
+        {
+            return _publisher = new RemoteDataPublisher(_client!, remote, Options.OutputMode, Options.RemoteOutputTimeout);
+        }
+
         if (_output is null)
         {
             return null;
@@ -305,32 +333,9 @@ public sealed partial class DataConsumer : IAsyncDisposable
             return null;
         }
 
-        _publisher = new PvasDataPublisher(_output);
-        _publisher.Open(type);
-        return _publisher;
-    }
-
-    private async Task ReceiveAsync()
-    {
-        try
-        {
-            while (await _subscription!.ReadAsync(_stopping.Token).ConfigureAwait(false) is { } update)
-            {
-                if (!update.Overrun.IsEmpty)
-                {
-                    Interlocked.Increment(ref _overruns);
-                }
-
-                Receive(update.Value);
-            }
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-        catch (Exception e) when (e is PvaException or InvalidOperationException)
-        {
-            _logger.LogError(e, "Input channel {Channel} failed: {Message}", Options.InputChannel, e.Message);
-        }
+        var publisher = new PvasDataPublisher(_output);
+        publisher.Open(type);
+        return _publisher = publisher;
     }
 
     // framework.md §8: PVA metadata asks for the whole structure with the data channel's server queue; CA gets DBR_TIME.
@@ -347,70 +352,6 @@ public sealed partial class DataConsumer : IAsyncDisposable
             else
             {
                 m.Start(_client!, request, _logger);
-            }
-        }
-    }
-
-    // One received object (a monitor update or a put into the input record): processed now, or queued.
-    private void Receive(PvValue value)
-    {
-        Interlocked.Increment(ref _received);
-        if (_stopping.IsCancellationRequested)
-        {
-            value.Dispose();
-        }
-        else if (_queue is null)
-        {
-            using (value)
-            {
-                Handle(value);
-            }
-        }
-        else if (!_queue.TryPut(value))
-        {
-            value.Dispose(); // rejected: counted by the queue
-        }
-    }
-
-    private void ProcessQueue()
-    {
-        var accumulate = Options.AccumulateObjects;
-        var quiet = TimeSpan.FromSeconds(Options.AccumulationTimeout);
-        while (!_stopping.IsCancellationRequested)
-        {
-            // framework.md §7.4: too few objects and the input not quiet long enough: look again in a second.
-            if (accumulate > 0 && _queue!.Count < accumulate && _queue.TimeSinceLastPut < quiet)
-            {
-                _stopping.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
-                continue;
-            }
-
-            if (_queue!.TryTake(TimeSpan.FromSeconds(1), out var value))
-            {
-                using (value)
-                {
-                    Handle(value);
-                }
-            }
-        }
-    }
-
-    private void Handle(PvValue value)
-    {
-        try
-        {
-            _controller.Handle(value);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Not the processor's (those are counted by the controller): an object without an id, say.
-            Interlocked.Increment(ref _receiverErrors);
-            lock (_loggedReceiverErrors)
-            {
-                if (_loggedReceiverErrors.Add(e.GetType().FullName + e.Message))
-                {
-                    _logger.LogError(e, "Processing error: {Message}", e.Message);
-                }
             }
         }
     }

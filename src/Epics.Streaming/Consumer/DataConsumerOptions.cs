@@ -17,7 +17,7 @@ public sealed record DataConsumerOptions
     /// <summary>The input channel (required).</summary>
     public string InputChannel { get; init; } = string.Empty;
 
-    /// <summary>The output channel, hosted on the consumer's server; null: nothing is published.</summary>
+    /// <summary>The output channel (hosted on the consumer's server in <c>pvas</c> output mode); null: nothing is published.</summary>
     public string? OutputChannel { get; init; }
 
     /// <summary>The status record; null: none.</summary>
@@ -71,8 +71,14 @@ public sealed record DataConsumerOptions
     /// <summary>Seconds since the last put after which accumulated objects are processed whatever their number.</summary>
     public double AccumulationTimeout { get; init; } = 1.0;
 
-    /// <summary>How the input arrives: a monitor (pva) or puts into a record this consumer hosts (pvas).</summary>
+    /// <summary>How the input arrives: a PVA or CA monitor, puts into a record this consumer hosts, or RPC calls to it.</summary>
     public ConsumerInputMode InputMode { get; init; } = ConsumerInputMode.Pva;
+
+    /// <summary>Where the output goes: a record this consumer hosts, puts to a remote record, or remote RPC calls.</summary>
+    public ConsumerOutputMode OutputMode { get; init; } = ConsumerOutputMode.Pvas;
+
+    /// <summary>The longest wait for one put or call of the <c>pva</c> and <c>rpc</c> output modes (it then counts as a publisher error).</summary>
+    public TimeSpan RemoteOutputTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Metadata channels (framework.md §8): comma-separated <c>pva://name</c>, <c>ca://name</c> or a bare name (CA); each
@@ -85,6 +91,12 @@ public sealed record DataConsumerOptions
 
     /// <summary>Run time in seconds for <see cref="DataConsumer.RunAsync"/>; ≤ 0: until stopped.</summary>
     public double Runtime { get; init; }
+
+    /// <summary>
+    /// Whether the processor may be replaced while running (<see cref="DataConsumer.ReplaceProcessor"/>): the status
+    /// record then ends with a string <c>processorReload</c> saying what the last reload did (beyond §3.2).
+    /// </summary>
+    public bool ProcessorReload { get; init; }
 
     /// <summary>The longest time between two status-record updates.</summary>
     public TimeSpan MaxStatusUpdatePeriod { get; init; } = TimeSpan.FromSeconds(10);

@@ -9,11 +9,12 @@ namespace Epics.Streaming.Processing;
 /// Runs a processor over incoming objects (framework.md §5): reads the object id, skips the initial updates, counts
 /// missed objects, creates the output publisher from the first object, calls <see cref="UserDataProcessor.Process"/>
 /// and counts what it did. A processor exception is counted and logged once per kind (type and throw site) with its
-/// stack; the stream goes on. <see cref="Handle"/> is called from one thread at a time; the rest from any thread.
+/// stack; the stream goes on. <see cref="Handle(PvValue)"/> is called from one thread at a time; the rest from any thread.
 /// </summary>
 public sealed class ProcessingController
 {
     private readonly Lock _lock = new();
+    private readonly Lock _handling = new(); // Handle against ReplaceProcessor: a swap falls between two objects
     private readonly ObjectIdTracker _tracker;
     private readonly Func<PvValue, IDataPublisher?>? _createPublisher;
     private readonly ILogger _logger;
@@ -41,8 +42,8 @@ public sealed class ProcessingController
         processor.ResetStats();
     }
 
-    /// <summary>The processor.</summary>
-    public UserDataProcessor Processor { get; }
+    /// <summary>The processor (another one after <see cref="ReplaceProcessor"/>).</summary>
+    public UserDataProcessor Processor { get; private set; }
 
     /// <summary>The output publisher, once the first object made it.</summary>
     public IDataPublisher? Publisher { get; private set; }
@@ -60,8 +61,66 @@ public sealed class ProcessingController
     }
 
     /// <summary>Handles one object; false when it was skipped, had no id, or the processor threw.</summary>
-    public bool Handle(PvValue value)
+    public bool Handle(PvValue value) => Handle(value, out _);
+
+    /// <summary>
+    /// Handles one object; false when it was skipped or the processor threw (<paramref name="processorFailure"/> then
+    /// says what it threw). An object without an id throws.
+    /// </summary>
+    public bool Handle(PvValue value, out Exception? processorFailure)
     {
+        lock (_handling)
+        {
+            return HandleOne(value, out processorFailure);
+        }
+    }
+
+    /// <summary>
+    /// Swaps in <paramref name="next"/> between two objects (framework.md §13, <c>--processor-reload</c>): it gets what the
+    /// framework set on the current processor (ids, channels, server, publisher, metadata queues), the current one is
+    /// stopped and <paramref name="next"/> started; the counters of this controller go on. When <paramref name="next"/>
+    /// fails to start, the current processor is started again and keeps running, and the failure is thrown.
+    /// </summary>
+    public void ReplaceProcessor(UserDataProcessor next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        lock (_handling)
+        {
+            var current = Processor;
+            next.ProcessorId = current.ProcessorId;
+            next.ObjectIdField = current.ObjectIdField;
+            next.InputChannel = current.InputChannel;
+            next.OutputChannel = current.OutputChannel;
+            next.PvaServer = current.PvaServer;
+            next.DataPublisher = current.DataPublisher;
+            next.MetadataQueues = current.MetadataQueues;
+            try
+            {
+                current.Stop();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "Processor stop failed: {Message}", e.Message);
+            }
+
+            try
+            {
+                next.ResetStats();
+                next.Start();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                current.Start();
+                throw;
+            }
+
+            Processor = next;
+        }
+    }
+
+    private bool HandleOne(PvValue value, out Exception? processorFailure)
+    {
+        processorFailure = null;
         var oid = ReadObjectId(value);
         ObjectIdDecision decision;
         lock (_lock)
@@ -107,6 +166,7 @@ public sealed class ProcessingController
         {
             Interlocked.Increment(ref _errors);
             LogOncePerKind(e);
+            processorFailure = e;
             return false;
         }
     }
@@ -158,7 +218,10 @@ public sealed class ProcessingController
             _endTime = Now();
         }
 
-        Processor.Stop();
+        lock (_handling)
+        {
+            Processor.Stop();
+        }
     }
 
     /// <summary>The statistics now.</summary>

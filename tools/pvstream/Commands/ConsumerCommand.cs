@@ -12,8 +12,9 @@ namespace Pvstream.Commands;
 
 /// <summary>
 /// <c>pvstream consumer</c>: the options of <c>pvapy-hpc-consumer</c> (framework.md §1.1), short and long spellings and
-/// argparse prefixes, the same defaults and channel-name expansion. One consumer in this process, pva input, pvas
-/// output; reports every <c>--report-period</c> in the reference's format, the final statistics at the end.
+/// argparse prefixes, the same defaults and channel-name expansion. One consumer in this process (or one process per
+/// consumer with <c>-nc</c>); reports every <c>--report-period</c> in the reference's format, or as a live table on a
+/// terminal; the final statistics at the end.
 /// </summary>
 internal static class ConsumerCommand
 {
@@ -24,10 +25,10 @@ internal static class ConsumerCommand
         var nConsumers = new Option<int>("--n-consumers", "-nc") { Description = "Number of consumers; > 1: one process each", DefaultValueFactory = _ => 1 };
         var idList = new Option<string?>("--consumer-id-list", "-cid") { Description = "Consumer ids: 1,3,5 or [1,3,5] or range(1,4); overrides -id and -nc" };
         var inputChannel = new Option<string?>("--input-channel", "-ic") { Description = "Input channel; * becomes the consumer id (required)" };
-        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (monitor) or pvas (host the input record; clients put into it); rpc, ca not implemented yet", DefaultValueFactory = _ => "pva" };
+        var inputMode = new Option<string>("--input-mode", "-im") { Description = "Input mode: pva (monitor), pvas (host the input record; clients put into it), rpc (host an RPC service; clients call it with objects), ca (CA monitor)", DefaultValueFactory = _ => "pva" };
         var inputArgs = new Option<string?>("--input-args", "-ia") { Description = "JSON input arguments (ejfat only)" };
         var outputChannel = new Option<string?>("--output-channel", "-oc") { Description = "Output channel; _ means pvapy:consumer:<id>:output, * the id" };
-        var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (pva, rpc not implemented yet)", DefaultValueFactory = _ => "pvas" };
+        var outputMode = new Option<string>("--output-mode", "-om") { Description = "Output mode: pvas (host the output record), pva (put into a remote record), rpc (call a remote RPC service)", DefaultValueFactory = _ => "pvas" };
         var outputArgs = new Option<string?>("--output-args", "-oa") { Description = "JSON output arguments (ejfat only)" };
         var statusChannel = new Option<string?>("--status-channel", "-sc") { Description = "Status channel; _ means pvapy:consumer:<id>:status, * the id" };
         var controlChannel = new Option<string?>("--control-channel", "-cc") { Description = "Control channel; _ means pvapy:consumer:<id>:control, * the id" };
@@ -38,6 +39,7 @@ internal static class ConsumerCommand
         var accumulationTimeout = new Option<double>("--accumulation-timeout", "-at") { Description = "Seconds after the last put when accumulated objects are processed", DefaultValueFactory = _ => 1.0 };
         var processorFile = new Option<string[]>("--processor-file", "-pf") { Description = "Processor source (.cs; several files or a folder) or assembly (.dll)", AllowMultipleArgumentsPerToken = true };
         var processorClass = new Option<string?>("--processor-class", "-pc") { Description = "Processor class name, or a built-in (pvapy.hpc.adImageProcessor.AdImageProcessor...)" };
+        var processorReload = new Option<bool>("--processor-reload") { Description = "Watch the processor files; a change that compiles replaces the running processor between two objects" };
         var processorArgs = new Option<string?>("--processor-args", "-pa") { Description = "JSON object: the processor configuration" };
         var oidField = new Option<string>("--oid-field", "-of") { Description = "Object id field", DefaultValueFactory = _ => d.ObjectIdField };
         var oidOffset = new Option<long>("--oid-offset", "-oo") { Description = "Expected object id step; <= 0: computed", DefaultValueFactory = _ => 0 };
@@ -53,13 +55,13 @@ internal static class ConsumerCommand
         var runtime = new Option<double>("--runtime", "-rt") { Description = "Run time in seconds; <= 0 until stopped", DefaultValueFactory = _ => 0 };
         var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between reports; <= 0 none", DefaultValueFactory = _ => 0 };
         var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: receiver, publisher, queue, metadata, processor, user, all", DefaultValueFactory = _ => "all" };
-        var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (not implemented yet)" };
-        var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines (the only kind so far)" };
+        var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (as well as stderr), rotated daily" };
+        var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the full-screen table" };
         var version = VersionFlag.Create();
         var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
         {
             version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
-            controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorArgs,
+            controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorReload, processorArgs,
             oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
             logFile, disableCurses,
         };
@@ -75,10 +77,19 @@ internal static class ConsumerCommand
             {
                 "pva" or "0" => ConsumerInputMode.Pva,
                 "pvas" or "1" => ConsumerInputMode.Pvas,
-                var other => throw new CliException($"Error: --input-mode {other} is not implemented yet in pvstream consumer", ExitCodes.BadInput),
+                "rpc" or "2" => ConsumerInputMode.Rpc,
+                "ca" or "3" => ConsumerInputMode.Ca,
+                "ejfat" or "4" => throw new CliException("Error: --input-mode ejfat is not supported by pvstream consumer", ExitCodes.BadInput),
+                var other => throw new CliException($"Error: invalid --input-mode {other} (use pva, pvas, rpc or ca)", ExitCodes.BadInput),
             };
-            NotYet(!string.Equals(parse.GetValue(outputMode), "pvas", StringComparison.OrdinalIgnoreCase), $"--output-mode {parse.GetValue(outputMode)}");
-            NotYet(parse.GetValue(logFile) is not null, "--log-file");
+            var output = parse.GetValue(outputMode)!.ToLowerInvariant() switch
+            {
+                "pvas" => ConsumerOutputMode.Pvas,
+                "pva" => ConsumerOutputMode.Pva,
+                "rpc" => ConsumerOutputMode.Rpc,
+                "ejfat" => throw new CliException("Error: --output-mode ejfat is not supported by pvstream consumer", ExitCodes.BadInput),
+                var other => throw new CliException($"Error: invalid --output-mode {other} (use pvas, pva or rpc)", ExitCodes.BadInput),
+            };
             var sections = parse.GetValue(reportStats)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (sections.FirstOrDefault(s => !ConsumerReport.StatTypes.Contains(s)) is { } badSection)
             {
@@ -113,10 +124,11 @@ internal static class ConsumerCommand
                 ObjectIdOffset = parse.GetValue(oidOffset),
                 FieldRequest = parse.GetValue(fieldRequest) ?? string.Empty,
                 InputMode = mode,
+                OutputMode = output,
                 AccumulateObjects = parse.GetValue(accumulate),
                 AccumulationTimeout = parse.GetValue(accumulationTimeout),
-                // A hosted input record has no initial update: unless -siu is given, nothing is skipped (§13.4).
-                SkipInitialUpdates = mode == ConsumerInputMode.Pvas && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
+                // A hosted input record or RPC service has no initial update: unless -siu is given, nothing is skipped (§13.4).
+                SkipInitialUpdates = mode is ConsumerInputMode.Pvas or ConsumerInputMode.Rpc && parse.GetResult(skip) is null or { Implicit: true } ? 0 : parse.GetValue(skip),
                 DistributorPluginName = parse.GetValue(pluginName)!,
                 DistributorGroup = parse.GetValue(group),
                 DistributorSet = parse.GetValue(set),
@@ -124,20 +136,56 @@ internal static class ConsumerCommand
                 DistributorUpdates = parse.GetValue(updates),
                 DistributorSetCount = parse.GetValue(nSets),
                 MetadataChannels = parse.GetValue(metadata),
+                ProcessorReload = parse.GetValue(processorReload),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
             };
             var args = ParseProcessorArgs(parse.GetValue(processorArgs));
+            using var logSink = new ConsumerLogging(parse.GetValue(logFile));
             using var loggerFactory = logging.CreateFactory(parse);
+            loggerFactory.AddProvider(logSink);
             try
             {
-                var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
+                var files = parse.GetValue(processorFile) ?? [];
+                if (options.ProcessorReload && files.Length == 0)
+                {
+                    throw new CliException("Error: --processor-reload needs the processor files (-pf/--processor-file)", ExitCodes.BadInput);
+                }
+
+                var factory = ProcessorLoader.Resolve(files, parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
+                await using var watcher = options.ProcessorReload
+                    ? ConsumerProcessorReload.Watch(consumer, files, parse.GetValue(processorClass), loggerFactory)
+                    : null;
                 if (childId is null)
                 {
-                    consumer.Reported += (_, stats) => Print(ConsumerReport.Format(stats, sections));
-                    Print(ConsumerReport.Format(await consumer.RunAsync(ct), sections));
+                    // §13.6: the full-screen table unless -dc or a log level is given, or stdout is not a terminal.
+                    var live = !parse.GetValue(disableCurses) && parse.GetResult(logging.Option) is null or { Implicit: true } && !Console.IsOutputRedirected;
+                    await using var table = live ? new ConsumerLiveTable(sections) : null;
+                    if (table is not null)
+                    {
+                        logSink.ErrorLogged += table.End;
+                    }
+
+                    consumer.Reported += (_, stats) =>
+                    {
+                        if (table is { IsLive: true })
+                        {
+                            table.Show(stats);
+                        }
+                        else
+                        {
+                            Print(ConsumerReport.Format(stats, sections));
+                        }
+                    };
+                    var last = await consumer.RunAsync(ct);
+                    if (table is not null)
+                    {
+                        await table.DisposeAsync();
+                    }
+
+                    Print(ConsumerReport.Format(last, sections));
                     return ExitCodes.Success;
                 }
 
@@ -178,14 +226,6 @@ internal static class ConsumerCommand
         {
             Console.Out.WriteLine(report);
             Console.Out.Flush();
-        }
-    }
-
-    private static void NotYet(bool used, string what)
-    {
-        if (used)
-        {
-            throw new CliException($"Error: {what} is not implemented yet in pvstream consumer", ExitCodes.BadInput);
         }
     }
 

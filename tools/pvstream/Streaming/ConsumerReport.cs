@@ -30,6 +30,47 @@ internal static class ConsumerReport
         return Pretty(Filter(dict, reportStats), 0);
     }
 
+    /// <summary>
+    /// The report as rows for a table: the section (the key without its <c>Stats</c> suffix, or the top-level key),
+    /// the statistic (nested keys joined with dots) and its printed value; filtered as <see cref="Format"/> filters.
+    /// </summary>
+    public static IEnumerable<(string Section, string Key, string Value)> Rows(ConsumerStatistics s, IReadOnlyCollection<string> reportStats)
+    {
+        foreach (var (key, value) in Filter(Dict(s), reportStats))
+        {
+            var section = key.EndsWith("Stats", StringComparison.Ordinal) ? key[..^5] : key;
+            if (value is SortedDictionary<string, object> d)
+            {
+                foreach (var row in Flatten(d, string.Empty))
+                {
+                    yield return (section, row.Key, row.Value);
+                }
+            }
+            else
+            {
+                yield return (section, string.Empty, value is string text ? text : Repr(value));
+            }
+        }
+    }
+
+    private static IEnumerable<(string Key, string Value)> Flatten(SortedDictionary<string, object> dict, string prefix)
+    {
+        foreach (var (key, value) in dict)
+        {
+            if (value is SortedDictionary<string, object> d)
+            {
+                foreach (var row in Flatten(d, prefix + key + "."))
+                {
+                    yield return row;
+                }
+            }
+            else
+            {
+                yield return (prefix + key, value is string text ? text : Repr(value));
+            }
+        }
+    }
+
     private static SortedDictionary<string, object> Dict(ConsumerStatistics s)
     {
         var p = s.Processor;

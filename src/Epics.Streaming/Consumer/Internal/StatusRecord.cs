@@ -6,18 +6,24 @@ using Epics.Streaming.Processing;
 
 namespace Epics.Streaming.Consumer.Internal;
 
-/// <summary>The consumer status record with exactly the structure of framework.md §3.2 (names, types, order).</summary>
+/// <summary>
+/// The consumer status record with exactly the structure of framework.md §3.2 (names, types, order); with processor
+/// reloading on, a string <c>processorReload</c> follows at the end.
+/// </summary>
 internal sealed class StatusRecord
 {
     private readonly IReadOnlyDictionary<string, ScalarType> _userTypes;
     private readonly PvType _type;
     private readonly IReadOnlyList<string> _metadataChannels;
+    private readonly bool _reloads;
 
-    public StatusRecord(int consumerId, string inputChannel, IReadOnlyDictionary<string, ScalarType> userTypes, IReadOnlyList<string>? metadataChannels = null)
+    public StatusRecord(int consumerId, string inputChannel, IReadOnlyDictionary<string, ScalarType> userTypes, IReadOnlyList<string>? metadataChannels = null,
+        bool reloads = false)
     {
         _userTypes = userTypes;
         _metadataChannels = metadataChannels ?? [];
-        _type = BuildType(userTypes, _metadataChannels.Count);
+        _reloads = reloads;
+        _type = BuildType(userTypes, _metadataChannels.Count, reloads);
         var initial = new PvValue(_type);
         initial["consumerId"].Set((long)consumerId);
         initial["inputChannel"].Set(inputChannel);
@@ -32,7 +38,7 @@ internal sealed class StatusRecord
 
     public SharedPv Pv { get; }
 
-    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes, int metadataChannels = 0)
+    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes, int metadataChannels = 0, bool reloads = false)
     {
         var b = PvType.Builder()
             .Add("consumerId", ScalarType.UInt)
@@ -81,6 +87,11 @@ internal sealed class StatusRecord
                 .AddStructure("queueStats", string.Empty, s => s
                     .Add("nReceived", ScalarType.UInt).Add("nRejected", ScalarType.UInt)
                     .Add("nDelivered", ScalarType.UInt).Add("nQueued", ScalarType.UInt)));
+        }
+
+        if (reloads)
+        {
+            b.Add("processorReload", ScalarType.String);
         }
 
         return b.Build();
@@ -133,6 +144,11 @@ internal sealed class StatusRecord
             v[prefix + ".queueStats.nRejected"].Set(m.Queue.Rejected);
             v[prefix + ".queueStats.nDelivered"].Set(m.Queue.Delivered);
             v[prefix + ".queueStats.nQueued"].Set(m.Queue.Queued);
+        }
+
+        if (_reloads)
+        {
+            v["processorReload"].Set(stats.ProcessorReload ?? string.Empty);
         }
 
         v.MarkAllChanged();

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+// `pvstream ad-sim-server` feeding a passthrough `pvstream consumer` (two processes over loopback, each with its own
+// ports). For each case: the simulator publishes size x size uint8 frames at the target rate (0: as fast as it can) for
+// the given seconds after a start delay; the consumer (output channel on, nobody subscribed) runs with a server queue.
+// Reported: frames published and processed, missed, overruns, the consumer's CPU time over the stream divided by the
+// frames it processed, and the bytes/s it processed. The load average is printed with each case (the machine is shared).
+// Usage: dotnet run -c Release --project bench/Epics.Streaming.ConsumerBench -- [seconds] [size:fps ...] [--tool pvstream.dll]
+// Defaults: 20 s, cases 128:50000 1024:0 2048:0. Build the tool first: dotnet build -c Release tools/pvstream
+var arguments = args.ToList();
+var tool = TakeOption(arguments, "--tool") ?? FindTool();
+var seconds = arguments.Count > 0 ? double.Parse(arguments[0], CultureInfo.InvariantCulture) : 20;
+var cases = arguments.Count > 1
+    ? arguments[1..].Select(a => a.Split(':')).Select(p => (Size: int.Parse(p[0], CultureInfo.InvariantCulture), Fps: double.Parse(p[1], CultureInfo.InvariantCulture))).ToList()
+    : [(128, 50000.0), (1024, 0.0), (2048, 0.0)];
+Console.WriteLine($"tool: {tool}");
+Console.WriteLine($"{"frame",-10} {"target fps",10} {"published",10} {"processed",10} {"missed",7} {"overruns",8} {"fps",9} {"MB/s",8} {"CPU s",7} {"CPU us/frame",12}  load average");
+foreach (var (size, fps) in cases)
+{
+    await RunAsync(tool, size, fps, seconds);
+}
+
+static async Task RunAsync(string tool, int size, double fps, double seconds)
+{
+    const double startDelay = 6;
+    var simPorts = (Tcp: FreePort(SocketType.Stream), Udp: FreePort(SocketType.Dgram));
+    var consumerUdp = FreePort(SocketType.Dgram);
+    var sim = Start(tool, ServerEnvironment(simPorts.Tcp, simPorts.Udp),
+        "ad-sim-server", "-cn", "bench:image", "-nx", Text(size), "-ny", Text(size), "-fps", Text(fps), "-rt", Text(seconds),
+        "-std", Text(startDelay), "-shd", "3", "-rp", "0", "-dc", "-nf", "100");
+    var consumerEnvironment = ServerEnvironment(0, consumerUdp);
+    consumerEnvironment["EPICS_PVA_BROADCAST_PORT"] = Text(simPorts.Udp);
+    consumerEnvironment["EPICS_PVA_SERVER_PORT"] = Text(simPorts.Tcp);
+    var consumer = Start(tool, consumerEnvironment,
+        "consumer", "-ic", "bench:image", "-oc", "bench:output", "-sqs", size <= 256 ? "1000" : "16", "-dc", "-rs", "receiver,processor",
+        "-rt", Text(startDelay + seconds + 30));
+
+    // CPU at the start of the stream and once the simulator is done: the consumer's cost of the frames in between.
+    await Task.Delay(TimeSpan.FromSeconds(startDelay - 0.5));
+    var cpuBefore = consumer.Process.TotalProcessorTime;
+    await sim.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(startDelay + seconds + 60));
+    await Task.Delay(TimeSpan.FromSeconds(1)); // the last frames in flight
+    var cpu = (consumer.Process.TotalProcessorTime - cpuBefore).TotalSeconds;
+    using (var interrupt = Process.Start("kill", ["-INT", Text(consumer.Process.Id)]))
+    {
+        await interrupt.WaitForExitAsync();
+    }
+
+    await consumer.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    var published = Match(sim.Output, @"Published frames: (\d+)");
+    var report = consumer.Output;
+    var processed = Match(report, @"'nProcessed': (\d+)");
+    var missed = Match(report, @"'nMissed': (\d+)");
+    var overruns = Match(report, @"'nOverruns': (\d+)");
+    var receiving = double.Parse(Regex.Matches(report, @"'receivingTime': ([\d.]+)s")[^1].Groups[1].Value, CultureInfo.InvariantCulture);
+    var rate = receiving > 0 ? processed / receiving : 0;
+    var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{size + "x" + size,-10} {(fps > 0 ? Text(fps) : "max"),10} {published,10} {processed,10} {missed,7} {overruns,8} {rate,9:F0} {rate * size * size / 1e6,8:F1} {cpu,7:F2} {(processed > 0 ? cpu / processed * 1e6 : 0),12:F2}  {load}"));
+    if (consumer.Process.ExitCode != 0 || sim.Process.ExitCode != 0)
+    {
+        Console.WriteLine($"  exit codes: simulator {sim.Process.ExitCode}, consumer {consumer.Process.ExitCode}; consumer said:\n{report}");
+    }
+
+}
+
+static long Match(string text, string pattern)
+{
+    var matches = Regex.Matches(text, pattern);
+    return matches.Count == 0 ? -1 : long.Parse(matches[^1].Groups[1].Value, CultureInfo.InvariantCulture);
+}
+
+static Dictionary<string, string> ServerEnvironment(int tcp, int udp) => new()
+{
+    ["EPICS_PVAS_INTF_ADDR_LIST"] = "127.0.0.1",
+    ["EPICS_PVAS_SERVER_PORT"] = Text(tcp),
+    ["EPICS_PVAS_BROADCAST_PORT"] = Text(udp),
+    ["EPICS_PVA_BROADCAST_PORT"] = Text(udp),
+    ["EPICS_PVAS_AUTO_BEACON_ADDR_LIST"] = "NO",
+    ["EPICS_PVA_ADDR_LIST"] = "127.0.0.1",
+    ["EPICS_PVA_AUTO_ADDR_LIST"] = "NO",
+};
+
+static Child Start(string tool, Dictionary<string, string> environment, params string[] arguments)
+{
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+    info.ArgumentList.Add(tool);
+    foreach (var a in arguments)
+    {
+        info.ArgumentList.Add(a);
+    }
+
+    foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("EPICS_", StringComparison.Ordinal)).ToList())
+    {
+        info.Environment.Remove(key);
+    }
+
+    foreach (var (key, value) in environment)
+    {
+        info.Environment[key] = value;
+    }
+
+    var child = new Child(new Process { StartInfo = info });
+    child.Process.OutputDataReceived += (_, e) => child.Add(e.Data);
+    child.Process.ErrorDataReceived += (_, e) => child.Add(e.Data);
+    child.Process.Start();
+    child.Process.BeginOutputReadLine();
+    child.Process.BeginErrorReadLine();
+    return child;
+}
+
+static int FreePort(SocketType type)
+{
+    using var socket = new Socket(AddressFamily.InterNetwork, type, type == SocketType.Stream ? ProtocolType.Tcp : ProtocolType.Udp);
+    socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+    return ((IPEndPoint)socket.LocalEndPoint!).Port;
+}
+
+static string FindTool()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
+    {
+        dir = dir.Parent;
+    }
+
+    var candidates = new[] { "Release", "Debug" }.Select(c => dir is null ? null : Path.Combine(dir.FullName, "tools", "pvstream", "bin", c, "net10.0", "pvstream.dll"));
+    return candidates.FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("pvstream.dll not found: dotnet build -c Release tools/pvstream, or --tool PATH");
+}
+
+static string? TakeOption(List<string> arguments, string name)
+{
+    var at = arguments.IndexOf(name);
+    if (at < 0 || at + 1 >= arguments.Count)
+    {
+        return null;
+    }
+
+    var value = arguments[at + 1];
+    arguments.RemoveRange(at, 2);
+    return value;
+}
+
+static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+internal sealed class Child(Process process)
+{
+    private readonly List<string> _lines = [];
+
+    public Process Process { get; } = process;
+
+    public string Output
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return string.Join('\n', _lines);
+            }
+        }
+    }
+
+    public void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_lines)
+            {
+                _lines.Add(line);
+            }
+        }
+    }
+}
