@@ -134,7 +134,7 @@ public sealed partial class WorkflowRunTests : IDisposable
         _env["PVSTREAM_RSA_KEY"] = key;
         var (result, _, stats) = await RunAsync(Example("encryption"), "--runtime", "7");
         Assert.True(result.ExitCode == 0, result.ToString());
-        var rotate = Processes(stats).Single(p => p["label"]!.GetValue<string>() == "rotate");
+        var rotate = Processes(stats).Single(p => p["label"]!.GetValue<string>() == "rotate-1");
         Assert.True(rotate["processed"]!.GetValue<long>() + 3 >= Published(stats), result.ToString());
     }
 
@@ -154,17 +154,17 @@ public sealed partial class WorkflowRunTests : IDisposable
                 options: { input-channel: rs:image, server-queue-size: 100 }
             """);
         using var run = RunningTool.Start(_env, "run", "--plain", "--report-period", "0", "--runs-folder", _scratch, "--runtime", "14", workflow);
-        var started = await run.StdoutLineAsync(l => l.StartsWith("Started reader (pid ", StringComparison.Ordinal), Limit);
+        var started = await run.StdoutLineAsync(l => l.StartsWith("Started reader-1 (pid ", StringComparison.Ordinal), Limit);
         await run.StdoutLineAsync(l => l.StartsWith("All 2 processes up", StringComparison.Ordinal), Limit);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var pid = int.Parse(Pid().Match(started).Groups[1].Value, CultureInfo.InvariantCulture);
         System.Diagnostics.Process.GetProcessById(pid).Kill();
 
-        await run.StdoutLineAsync(l => l.StartsWith("Restarting reader (1 of at most 3)", StringComparison.Ordinal), Limit);
+        await run.StdoutLineAsync(l => l.StartsWith("Restarting reader-1 (1 of at most 3)", StringComparison.Ordinal), Limit);
         Assert.Equal(1, await run.WaitForExitAsync(Limit)); // frames sent while it was down are lost: the verdict says so
         var transcript = run.Transcript;
-        Assert.Contains("reader exited with code 137", transcript, StringComparison.Ordinal);
-        Assert.Contains("reader was restarted 1 time(s)", transcript, StringComparison.Ordinal);
+        Assert.Contains("reader-1 exited with code 137", transcript, StringComparison.Ordinal);
+        Assert.Contains("reader-1 was restarted 1 time(s)", transcript, StringComparison.Ordinal);
         Assert.Contains("LOST between detector and reader", transcript, StringComparison.Ordinal);
     }
 

@@ -199,7 +199,11 @@ internal sealed class StagePlan
             }
         }
 
-        args.Add("--disable-curses");
+        if (stage.Type != StageType.MirrorServer)
+        {
+            args.Add("--disable-curses"); // plain lines in the log files (the mirror has no live display)
+        }
+
         if (stage.Type == StageType.Consumer)
         {
             args.AddRange(["--n-consumers", "1"]);
