@@ -29,6 +29,7 @@ public partial class DocExamplesTests
         (a => a[0] == "collector", "needs producer streams; covered by CollectorCommandTests"),
         (a => a[0] == "demo", "runs for 10 s and more; covered by DemoCommandTests"),
         (a => a[0] == "bench", "runs for minutes to hours; a tiny matrix is run by BenchCommandTests"),
+        (a => a[0] == "run", "starts whole pipelines for tens of seconds; WorkflowRunTests runs every example workflow"),
         (a => a[0] == "serve" && a.Contains("-f"), "the files are the JSON and text shown next to the example"),
         (a => a.Any(w => w.StartsWith("x:", StringComparison.Ordinal) || w == "-odd"), "names a PV that serve --demo does not have, to show the syntax"),
     ];
