@@ -10,7 +10,8 @@ namespace Epics.Streaming.Processors.Files;
 /// Saves each frame as one image file and publishes the frame unchanged (framework.md §12.4). Settings (also with
 /// <c>configure</c>): <c>outputDirectory</c> (default <c>.</c>, created when missing) and <c>outputFileNameFormat</c>
 /// (default <c>{uniqueId:06}.{processorId}.tiff</c>; Python format fields <c>uniqueId</c>, <c>frameId</c>,
-/// <c>objectId</c> and <c>processorId</c>); the extension picks the format (<see cref="ImageFileWriter"/>). Frames
+/// <c>objectId</c> and <c>processorId</c>), <c>objectIdOffset</c> (default 0, added to the ids in file names, so that a
+/// detector that counts from 1 again after a restart does not overwrite earlier files); the extension picks the format (<see cref="ImageFileWriter"/>). Frames
 /// without an image are skipped. Statistics: <c>nFilesSaved</c>, <c>nBytesSaved</c>, <c>fileProcessingTime</c>,
 /// <c>fileProcessingRate</c>, <c>dataStorageRateMBps</c>.
 /// </summary>
@@ -24,6 +25,7 @@ public class AdOutputFileProcessor : AdImageProcessor
     private string _directory = ".";
     private string _format = DefaultFileNameFormat;
     private long _bytes;
+    private long _idOffset;
 
     /// <summary>A file writer with <paramref name="configuration"/>.</summary>
     public AdOutputFileProcessor(JsonObject? configuration = null)
@@ -34,6 +36,9 @@ public class AdOutputFileProcessor : AdImageProcessor
 
     /// <summary>The file name pattern.</summary>
     public string OutputFileNameFormat => _format;
+
+    /// <summary>Added to the frame's uniqueId for the file name's id fields.</summary>
+    public long ObjectIdOffset => _idOffset;
 
     /// <inheritdoc />
     public override void Configure(JsonNode? configuration) => Apply(configuration);
@@ -53,7 +58,7 @@ public class AdOutputFileProcessor : AdImageProcessor
             string path;
             lock (_lock)
             {
-                path = Path.Combine(_directory, FileName(_format, new NTNDArray(value).UniqueId, ProcessorId));
+                path = Path.Combine(_directory, FileName(_format, new NTNDArray(value).UniqueId + _idOffset, ProcessorId));
             }
 
             var size = ImageFileWriter.Write(path, image);
@@ -117,6 +122,7 @@ public class AdOutputFileProcessor : AdImageProcessor
     {
         var directory = ProcessorSettings.GetString(configuration, "outputDirectory");
         var format = ProcessorSettings.GetString(configuration, "outputFileNameFormat");
+        var offset = ProcessorSettings.GetInt(configuration, "objectIdOffset");
         if (format is not null)
         {
             // Fails now, on a bad pattern, rather than on every frame.
@@ -143,6 +149,7 @@ public class AdOutputFileProcessor : AdImageProcessor
             }
 
             _format = format ?? _format;
+            _idOffset = offset ?? _idOffset;
         }
     }
 }

@@ -26,6 +26,26 @@ public sealed class FileOutputTests : IDisposable
         Assert.Equal(expected, AdOutputFileProcessor.FileName(format, id, processorId));
 
     [Fact]
+    public void The_object_id_offset_moves_the_ids_in_file_names_and_can_change_at_run_time()
+    {
+        var p = new AdOutputFileProcessor(new JsonObject { ["outputDirectory"] = _dir, ["outputFileNameFormat"] = "{uniqueId:06d}.npy", ["objectIdOffset"] = 1000 });
+        using (var frame = TestFrames.Frame(ScalarType.UByte, 5))
+        {
+            p.Process(frame);
+        }
+
+        p.Configure(new JsonObject { ["objectIdOffset"] = "2000" });
+        using (var frame = TestFrames.Frame(ScalarType.UByte, 5))
+        {
+            p.Process(frame);
+        }
+
+        Assert.True(File.Exists(Path.Combine(_dir, "001005.npy")));
+        Assert.True(File.Exists(Path.Combine(_dir, "002005.npy")));
+        Assert.Equal(2000, p.ObjectIdOffset);
+    }
+
+    [Fact]
     public void A_bad_format_is_a_configuration_error() =>
         Assert.Throws<StreamingConfigurationException>(() => new AdOutputFileProcessor(new JsonObject { ["outputDirectory"] = _dir, ["outputFileNameFormat"] = "{nope}.tiff" }));
 
