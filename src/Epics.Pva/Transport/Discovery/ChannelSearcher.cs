@@ -43,7 +43,9 @@ internal sealed class ChannelSearcher : IAsyncDisposable
     private readonly Task _loop;
     private List<IPEndPoint> _destinations = [];
     private IReadOnlyCollection<IPAddress> _broadcasts = [];
-    private uint _sequence;
+    // Random start: a new client that gets the UDP port a closed one just used must not send the same search id,
+    // which a server answering each search once (RecentAnswers) would take for a repeat and ignore.
+    private uint _sequence = (uint)Random.Shared.Next();
     private long _lastBeaconPoke;
     private long _datagramsSent;
     private int _disposed;
