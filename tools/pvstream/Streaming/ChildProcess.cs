@@ -73,9 +73,9 @@ internal sealed class ChildProcess : IAsyncDisposable
                 _peak = Math.Max(_peak, _process.PeakWorkingSet64);
             }
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            // It exited between the checks: keep the last sample.
+            // It exited between the checks (its /proc entry is gone): keep the last sample.
         }
 
         return (_cpu, _peak);
