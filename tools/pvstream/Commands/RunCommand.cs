@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pvstream.Cli;
+using Pvstream.Metrics;
 using Pvstream.Workflows;
 
 namespace Pvstream.Commands;
@@ -21,9 +22,10 @@ internal static class RunCommand
         var plain = new Option<bool>("--plain") { Description = "Plain report lines instead of the live dashboard (the default when output is not a terminal)" };
         var period = new Option<double>("--report-period", "-rp") { Description = "Seconds between plain report lines (0: none)", DefaultValueFactory = _ => 5 };
         var readyTimeout = new Option<double>("--ready-timeout") { Description = "Seconds each process has to come up", DefaultValueFactory = _ => 60 };
+        var metricsPort = MetricsEndpoint.CreateOption();
         var command = new Command("run", "Run a whole pipeline from a workflow file: start every stage, watch it, stop it, judge it")
         {
-            file, check, schema, runtime, runs, plain, period, readyTimeout,
+            file, check, schema, runtime, runs, plain, period, readyTimeout, metricsPort,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -71,7 +73,10 @@ internal static class RunCommand
                 ReadyTimeout = TimeSpan.FromSeconds(parse.GetValue(readyTimeout)),
             };
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
-            await using IWorkflowDashboard dashboard = live ? new LiveDashboard() : new PlainDashboard(Console.Out, TimeSpan.FromSeconds(parse.GetValue(period)));
+            IWorkflowDashboard shown = live ? new LiveDashboard() : new PlainDashboard(Console.Out, TimeSpan.FromSeconds(parse.GetValue(period)));
+            var watched = new MetricsDashboard(shown);
+            await using IWorkflowDashboard dashboard = watched;
+            using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), watched.Samples);
             var runner = new WorkflowRunner(workflow, plans, folder, options, dashboard);
             return await runner.RunAsync(EpicsEnvironment.ClientOptions(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance), ct);
         });
