@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Pvstream.Cli;
 using Pvstream.Metrics;
+using Pvstream.Web;
 using Pvstream.Workflows;
 
 namespace Pvstream.Commands;
@@ -23,9 +24,10 @@ internal static class RunCommand
         var period = new Option<double>("--report-period", "-rp") { Description = "Seconds between plain report lines (0: none)", DefaultValueFactory = _ => 5 };
         var readyTimeout = new Option<double>("--ready-timeout") { Description = "Seconds each process has to come up", DefaultValueFactory = _ => 60 };
         var metricsPort = MetricsEndpoint.CreateOption();
+        var web = new Option<int?>("--web") { Description = "Serve a live web page (stage graph with rates, queues and losses; thumbnails of the frames) on http://host:PORT/" };
         var command = new Command("run", "Run a whole pipeline from a workflow file: start every stage, watch it, stop it, judge it")
         {
-            file, check, schema, runtime, runs, plain, period, readyTimeout, metricsPort,
+            file, check, schema, runtime, runs, plain, period, readyTimeout, metricsPort, web,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -74,9 +76,13 @@ internal static class RunCommand
             };
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
             IWorkflowDashboard shown = live ? new LiveDashboard() : new PlainDashboard(Console.Out, TimeSpan.FromSeconds(parse.GetValue(period)));
-            var watched = new MetricsDashboard(shown);
+            var page = new WebDashboard(shown, workflow, plans);
+            var watched = new MetricsDashboard(page);
             await using IWorkflowDashboard dashboard = watched;
             using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), watched.Samples);
+            await using var webServer = parse.GetValue(web) is { } webPort
+                ? WebServer.Start(webPort, page, EpicsEnvironment.ClientOptions(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance))
+                : null;
             var runner = new WorkflowRunner(workflow, plans, folder, options, dashboard);
             return await runner.RunAsync(EpicsEnvironment.ClientOptions(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance), ct);
         });
