@@ -4,6 +4,7 @@ using Pvstream.Cli;
 using Pvstream.Metrics;
 using Pvstream.Web;
 using Pvstream.Workflows;
+using Pvstream.Workflows.Emit;
 
 namespace Pvstream.Commands;
 
@@ -24,10 +25,11 @@ internal static class RunCommand
         var period = new Option<double>("--report-period", "-rp") { Description = "Seconds between plain report lines (0: none)", DefaultValueFactory = _ => 5 };
         var readyTimeout = new Option<double>("--ready-timeout") { Description = "Seconds each process has to come up", DefaultValueFactory = _ => 60 };
         var metricsPort = MetricsEndpoint.CreateOption();
+        var emit = new Option<string?>("--emit") { Description = "Print the workflow for a cluster and exit: slurm (a batch script) or kubernetes (manifests); see docs/multi-host.md" };
         var web = new Option<int?>("--web") { Description = "Serve a live web page (stage graph with rates, queues and losses; thumbnails of the frames) on http://host:PORT/" };
         var command = new Command("run", "Run a whole pipeline from a workflow file: start every stage, watch it, stop it, judge it")
         {
-            file, check, schema, runtime, runs, plain, period, readyTimeout, metricsPort, web,
+            file, check, schema, runtime, runs, plain, period, readyTimeout, metricsPort, web, emit,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -60,6 +62,20 @@ internal static class RunCommand
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{path}: workflow '{workflow.Name}' is valid: {plans.Count} stages, {plans.Sum(p => p.Processes.Count)} processes; start order (downstream first): {string.Join(", ", plans.Select(p => p.Stage.Name))}"));
                 return ExitCodes.Success;
+            }
+
+            switch (parse.GetValue(emit))
+            {
+                case null:
+                    break;
+                case "slurm":
+                    Console.Out.Write(ClusterEmitter.Slurm(workflow, plans));
+                    return ExitCodes.Success;
+                case "kubernetes" or "k8s":
+                    Console.Out.Write(ClusterEmitter.Kubernetes(workflow, plans));
+                    return ExitCodes.Success;
+                case var other:
+                    throw new CliException($"Error: --emit {other}: use slurm or kubernetes", ExitCodes.BadInput);
             }
 
             if (parse.GetValue(runtime) is <= 0)
