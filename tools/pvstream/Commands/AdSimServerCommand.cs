@@ -2,6 +2,7 @@ using System.CommandLine;
 using Epics.Streaming;
 using Epics.Streaming.Formats;
 using Pvstream.Cli;
+using Pvstream.Metrics;
 using Pvstream.Streaming;
 
 namespace Pvstream.Commands;
@@ -40,10 +41,11 @@ internal static class AdSimServerCommand
         var reportPeriod = new Option<int>("--report-period", "-rp") { Description = "Report every N published frames; <= 0 never", DefaultValueFactory = _ => d.ReportPeriod };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the live display" };
         var version = VersionFlag.Create();
+        var metricsPort = MetricsEndpoint.CreateOption();
         var command = new Command("ad-sim-server", "Simulated area detector: serves NTNDArray frames at a set rate (pvapy-ad-sim-server)")
         {
             version, inputDirectory, inputFile, mmap, hdfDataset, hdfCompression, config, fps, nx, ny, colorMode, dataType, minimum, maximum,
-            nFrames, cacheSize, runtime, channelName, notifyPv, notifyValue, metadata, startDelay, shutdownDelay, reportPeriod, disableCurses,
+            nFrames, cacheSize, runtime, channelName, notifyPv, notifyValue, metadata, startDelay, shutdownDelay, reportPeriod, disableCurses, metricsPort,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -93,6 +95,7 @@ internal static class AdSimServerCommand
                 {
                     await using var sim = new AdSimServer(options, serverOptions, caServerOptions, caClientOptions, loggerFactory.CreateLogger("ad-sim-server"));
                     sim.Reported += printer.OnReported;
+                    using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), () => [StageSamples.AdSim("ad-sim-server", sim.GetStatistics())]);
 
                     // Interrupted (Ctrl-C, SIGTERM) or not, the run returns its final statistics for a true summary.
                     var stats = await sim.RunAsync(ct);

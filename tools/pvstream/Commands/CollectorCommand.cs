@@ -6,6 +6,7 @@ using Epics.Streaming;
 using Epics.Streaming.Collector;
 using Epics.Streaming.Processors.Loading;
 using Pvstream.Cli;
+using Pvstream.Metrics;
 using Pvstream.Streaming;
 
 namespace Pvstream.Commands;
@@ -46,11 +47,12 @@ internal static class CollectorCommand
         var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (not implemented yet)" };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines (the only kind so far)" };
         var version = VersionFlag.Create();
+        var metricsPort = MetricsEndpoint.CreateOption();
         var command = new Command("collector", "Stream collector: gathers the objects of several producers in id order and runs a processor on them (pvapy-hpc-collector)")
         {
             version, collectorId, producerIds, inputChannel, outputChannel, statusChannel, controlChannel, idFormat, serverQueue, receiverQueue,
             cacheSize, maxWait, processorFile, processorClass, processorArgs, oidField, oidOffset, fieldRequest, skip, metadata, runtime,
-            reportPeriod, reportStats, logFile, disableCurses,
+            reportPeriod, reportStats, logFile, disableCurses, metricsPort,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -104,6 +106,7 @@ internal static class CollectorCommand
                 var factory = ProcessorLoader.Resolve(parse.GetValue(processorFile) ?? [], parse.GetValue(processorClass));
                 await using var collector = new DataCollector(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
+                using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), () => [StageSamples.Collector("collector", collector.GetStatistics())]);
                 collector.Reported += (_, stats) => Print(CollectorReport.Format(stats, sections));
                 Print(CollectorReport.Format(await collector.RunAsync(ct), sections));
                 return ExitCodes.Success;

@@ -6,6 +6,7 @@ using Epics.Streaming;
 using Epics.Streaming.Consumer;
 using Epics.Streaming.Processors.Loading;
 using Pvstream.Cli;
+using Pvstream.Metrics;
 using Pvstream.Streaming;
 
 namespace Pvstream.Commands;
@@ -57,13 +58,14 @@ internal static class ConsumerCommand
         var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: receiver, publisher, queue, metadata, processor, user, all", DefaultValueFactory = _ => "all" };
         var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (as well as stderr), rotated daily" };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the full-screen table" };
+        var metricsPort = MetricsEndpoint.CreateOption();
         var version = VersionFlag.Create();
         var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
         {
             version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
             controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorReload, processorArgs,
             oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
-            logFile, disableCurses,
+            logFile, disableCurses, metricsPort,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -155,6 +157,9 @@ internal static class ConsumerCommand
                 var factory = ProcessorLoader.Resolve(files, parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
+                // With -nc N each consumer process serves its own endpoint: the port plus its place in the id list.
+                var port = parse.GetValue(metricsPort) + (childId is null ? 0 : ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers)).ToList().IndexOf(id));
+                using var metrics = MetricsEndpoint.Start(port, () => [StageSamples.Consumer("consumer", consumer.GetStatistics())]);
                 await using var watcher = options.ProcessorReload
                     ? ConsumerProcessorReload.Watch(consumer, files, parse.GetValue(processorClass), loggerFactory)
                     : null;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Epics.Streaming;
 using Pvstream.Cli;
+using Pvstream.Metrics;
 
 namespace Pvstream.Commands;
 
@@ -21,10 +22,11 @@ internal static class MirrorServerCommand
         };
         var runtime = new Option<double>("--runtime", "-rt") { Description = "Seconds to run; <= 0 runs forever" };
         var reportPeriod = new Option<double>("--report-period", "-rp") { Description = "Seconds between per-channel counter reports; <= 0 none" };
+        var metricsPort = MetricsEndpoint.CreateOption();
         var version = VersionFlag.Create();
         var command = new Command("mirror-server", "Mirror PVA or CA channels on a local PVA server (pvapy-mirror-server)")
         {
-            version, channelMap, runtime, reportPeriod,
+            version, channelMap, runtime, reportPeriod, metricsPort,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -54,6 +56,7 @@ internal static class MirrorServerCommand
 
             await using (mirror)
             {
+                using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), () => StageSamples.Mirror("mirror-server", mirror));
                 await RunAsync(mirror, options, ct);
             }
 

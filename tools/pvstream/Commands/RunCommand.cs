@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using Pvstream.Cli;
+using Pvstream.Metrics;
+using Pvstream.Web;
 using Pvstream.Workflows;
+using Pvstream.Workflows.Emit;
 
 namespace Pvstream.Commands;
 
@@ -21,9 +24,12 @@ internal static class RunCommand
         var plain = new Option<bool>("--plain") { Description = "Plain report lines instead of the live dashboard (the default when output is not a terminal)" };
         var period = new Option<double>("--report-period", "-rp") { Description = "Seconds between plain report lines (0: none)", DefaultValueFactory = _ => 5 };
         var readyTimeout = new Option<double>("--ready-timeout") { Description = "Seconds each process has to come up", DefaultValueFactory = _ => 60 };
+        var metricsPort = MetricsEndpoint.CreateOption();
+        var emit = new Option<string?>("--emit") { Description = "Print the workflow for a cluster and exit: slurm (a batch script) or kubernetes (manifests); see docs/multi-host.md" };
+        var web = new Option<int?>("--web") { Description = "Serve a live web page (stage graph with rates, queues and losses; thumbnails of the frames) on http://host:PORT/" };
         var command = new Command("run", "Run a whole pipeline from a workflow file: start every stage, watch it, stop it, judge it")
         {
-            file, check, schema, runtime, runs, plain, period, readyTimeout,
+            file, check, schema, runtime, runs, plain, period, readyTimeout, metricsPort, web, emit,
         };
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -58,6 +64,20 @@ internal static class RunCommand
                 return ExitCodes.Success;
             }
 
+            switch (parse.GetValue(emit))
+            {
+                case null:
+                    break;
+                case "slurm":
+                    Console.Out.Write(ClusterEmitter.Slurm(workflow, plans));
+                    return ExitCodes.Success;
+                case "kubernetes" or "k8s":
+                    Console.Out.Write(ClusterEmitter.Kubernetes(workflow, plans));
+                    return ExitCodes.Success;
+                case var other:
+                    throw new CliException($"Error: --emit {other}: use slurm or kubernetes", ExitCodes.BadInput);
+            }
+
             if (parse.GetValue(runtime) is <= 0)
             {
                 throw new CliException("Error: --runtime must be greater than 0", ExitCodes.BadInput);
@@ -71,7 +91,14 @@ internal static class RunCommand
                 ReadyTimeout = TimeSpan.FromSeconds(parse.GetValue(readyTimeout)),
             };
             var live = !parse.GetValue(plain) && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
-            await using IWorkflowDashboard dashboard = live ? new LiveDashboard() : new PlainDashboard(Console.Out, TimeSpan.FromSeconds(parse.GetValue(period)));
+            IWorkflowDashboard shown = live ? new LiveDashboard() : new PlainDashboard(Console.Out, TimeSpan.FromSeconds(parse.GetValue(period)));
+            var page = new WebDashboard(shown, workflow, plans);
+            var watched = new MetricsDashboard(page);
+            await using IWorkflowDashboard dashboard = watched;
+            using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), watched.Samples);
+            await using var webServer = parse.GetValue(web) is { } webPort
+                ? WebServer.Start(webPort, page, EpicsEnvironment.ClientOptions(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance))
+                : null;
             var runner = new WorkflowRunner(workflow, plans, folder, options, dashboard);
             return await runner.RunAsync(EpicsEnvironment.ClientOptions(Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance), ct);
         });

@@ -47,6 +47,9 @@ internal sealed record Stage(
     int MaxRestarts,
     int Line)
 {
+    /// <summary>Where the stage runs when emitted for a cluster (a SLURM node or a Kubernetes node name); null: anywhere.</summary>
+    public string? Host { get; init; }
+
     public string? Option(string name) => Options.TryGetValue(name, out var v) ? v : null;
 
     /// <summary>The subcommand name: <c>ad-sim-server</c>, <c>mirror-server</c>, <c>consumer</c>, <c>collector</c>.</summary>

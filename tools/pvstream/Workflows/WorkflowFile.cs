@@ -12,7 +12,7 @@ namespace Pvstream.Workflows;
 internal static partial class WorkflowFile
 {
     private static readonly string[] TopKeys = ["name", "description", "runtime", "external", "stages"];
-    private static readonly string[] StageKeys = ["name", "description", "type", "count", "options", "restart", "max-restarts"];
+    private static readonly string[] StageKeys = ["name", "description", "type", "count", "options", "restart", "max-restarts", "host"];
 
     public static Workflow Load(string path)
     {
@@ -179,7 +179,7 @@ internal static partial class WorkflowFile
             }
         }
 
-        return new Stage(name, type.Value, count, options, restart, maxRestarts, (int)node.Start.Line);
+        return new Stage(name, type.Value, count, options, restart, maxRestarts, (int)node.Start.Line) { Host = Scalar(node, "host", problem) };
     }
 
     // ${NAME} in a value is the environment variable NAME (a key file, a data folder); an unset one is an error.

@@ -68,6 +68,7 @@ internal static class WorkflowSchema
                             ["count"] = new JsonObject { ["type"] = "integer", ["minimum"] = 1, ["description"] = "Consumer stages: how many consumer processes (ids from consumer-id up)" },
                             ["restart"] = new JsonObject { ["enum"] = new JsonArray("no", "on-failure"), ["description"] = "Start a process again when it fails (default no: the run stops)" },
                             ["max-restarts"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["description"] = "Restarts per process at most (default 3)" },
+                            ["host"] = new JsonObject { ["type"] = "string", ["description"] = "Placement for run --emit: the SLURM node or Kubernetes node (kubernetes.io/hostname) the stage runs on" },
                             ["options"] = new JsonObject { ["type"] = "object", ["description"] = "The command's options by their long names, without dashes" },
                         },
                         ["allOf"] = conditions,
