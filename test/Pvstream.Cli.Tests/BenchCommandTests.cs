@@ -1,6 +1,7 @@
 namespace Pvstream.Cli.Tests;
 
 /// <summary><c>pvstream bench</c> end to end: a tiny matrix run with real ad-sim-server and consumer processes.</summary>
+[Collection(PipelineCollection.Name)]
 public sealed class BenchCommandTests
 {
     private static readonly Dictionary<string, string> NoEnvironment = [];

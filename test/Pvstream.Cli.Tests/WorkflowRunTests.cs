@@ -9,6 +9,7 @@ namespace Pvstream.Cli.Tests;
 /// <c>pvstream run</c> end to end: the example workflows run as real processes for a few seconds on private ports, with
 /// their combined statistics, verdict, written files and exit code checked; a killed stage restarted; bad files refused.
 /// </summary>
+[Collection(PipelineCollection.Name)]
 public sealed partial class WorkflowRunTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(150);
