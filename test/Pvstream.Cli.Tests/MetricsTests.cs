@@ -7,6 +7,7 @@ namespace Pvstream.Cli.Tests;
 /// <c>--metrics-port</c>: the long-running commands serve <c>/metrics</c> in the Prometheus text format; scraped with
 /// an HTTP client while real processes run, its counters move and agree with the status channel.
 /// </summary>
+[Collection(PipelineCollection.Name)]
 public sealed partial class MetricsTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
@@ -73,7 +74,7 @@ public sealed partial class MetricsTests : IDisposable
         var port = Pvstream.Testing.TestPorts.Next();
         var workflow = Path.Combine(RepoRoot, "examples", "workflows", "single-consumer.yaml");
         using var run = RunningTool.Start(_env.Variables, "run", "--plain", "--report-period", "0", "--runs-folder", Path.Combine(_env.Scratch, "runs"),
-            "--runtime", "4", "--metrics-port", Port(port), workflow);
+            "--runtime", "10", "--metrics-port", Port(port), workflow); // the detector's first frame comes 3 s after it is up
         var scraped = await ScrapeUntilAsync(port, m => Value(m, "pvstream_processed_total", "rotate", "1") > 0 && Value(m, "pvstream_published_total", "detector", "1") > 0);
         Assert.Equal(1, Value(scraped, "pvstream_up", "rotate", "1"));
         Assert.True(scraped.ContainsKey("process_cpu_seconds_total"));

@@ -8,6 +8,7 @@ namespace Pvstream.Cli.Tests;
 /// <c>pvstream run --web</c>: a real run of an example workflow; its page's data and thumbnails fetched over HTTP, and
 /// the page itself loaded in headless chromium (skipped where chromium is not installed).
 /// </summary>
+[Collection(PipelineCollection.Name)]
 public sealed class WebDashboardTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
@@ -26,7 +27,7 @@ public sealed class WebDashboardTests : IDisposable
         var port = Pvstream.Testing.TestPorts.Next();
         var workflow = Path.Combine(RepoRoot, "examples", "workflows", "single-consumer.yaml");
         using var run = RunningTool.Start(_env.Variables, "run", "--plain", "--report-period", "0", "--runs-folder", Path.Combine(_env.Scratch, "runs"),
-            "--runtime", "6", "--web", port.ToString(CultureInfo.InvariantCulture), workflow);
+            "--runtime", "15", "--web", port.ToString(CultureInfo.InvariantCulture), workflow); // frames from 3 s after the detector is up
         var site = new Uri($"http://127.0.0.1:{port}/");
 
         var state = await UntilAsync(async ct =>
