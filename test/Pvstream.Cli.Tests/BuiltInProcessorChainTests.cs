@@ -9,6 +9,7 @@ namespace Pvstream.Cli.Tests;
 /// The built-in processors end to end as processes: the reference's encrypt → decrypt → process chain behind
 /// <c>ad-sim-server</c>, and an HDF5 writer fed by <c>ad-sim-server -hcm</c> from a bslz4 file.
 /// </summary>
+[Collection(PipelineCollection.Name)]
 public sealed partial class BuiltInProcessorChainTests : IDisposable
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
@@ -76,9 +77,9 @@ public sealed partial class BuiltInProcessorChainTests : IDisposable
 
         var context = decryptor.Transcript;
         Assert.True(sourceIds.Count >= 20, $"{sourceIds.Count} source frames\n{context}");
-        // A stage's output channel appears with its first frame, so the stage after it may join a frame or two late;
-        // from then on it must get every frame.
-        Assert.True(finalIds.Count > 0 && finalIds[0] <= sourceIds[0] + 3 && finalIds.SequenceEqual(sourceIds.Where(id => id >= finalIds[0])),
+        // A stage's output record opens with its first frame, and the monitor of the stage after it starts only then
+        // (a round trip later), so each hop may join a few frames late under load; from then on every frame must come.
+        Assert.True(finalIds.Count > 0 && finalIds[0] <= sourceIds[0] + 20 && finalIds.SequenceEqual(sourceIds.Where(id => id >= finalIds[0])),
             $"final {string.Join(',', finalIds)} source {string.Join(',', sourceIds)}\n{context}");
         foreach (var id in finalIds)
         {
