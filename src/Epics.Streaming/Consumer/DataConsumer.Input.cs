@@ -21,7 +21,7 @@ public sealed partial class DataConsumer
                 var initial = Processor.GetInputPvObjectType()
                     ?? throw new StreamingConfigurationException(
                         $"Input mode pvas needs the input structure, but {Processor.GetType().Name}.GetInputPvObjectType() gives none.");
-                server.AddPv(Options.InputChannel, new InputRecord(initial, Receive).Pv);
+                server.AddPv(Options.InputChannel, new InputRecord(Options.InputChannel, new PutAccessGuard(Options.AllowedClients, _logger), initial, Receive).Pv);
                 break;
             case ConsumerInputMode.Rpc:
                 server.AddPv(Options.InputChannel, new RpcInputService(ReceiveCall).Pv);

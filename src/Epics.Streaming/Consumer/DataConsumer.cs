@@ -145,7 +145,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
 
         if (Options.ControlChannel is { } controlName)
         {
-            _control = new ControlRecord("consumerId", Options.ConsumerId, Execute);
+            _control = new ControlRecord(controlName, new PutAccessGuard(Options.AllowedClients, _logger), "consumerId", Options.ConsumerId, Execute);
             _server.AddPv(controlName, _control.Pv);
         }
 
