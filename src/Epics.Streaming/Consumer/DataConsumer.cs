@@ -47,6 +47,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private Thread? _processing;
     private long _received;
     private long _overruns;
+    private int _reconnectSkips;
     private long _receiverErrors;
     private long _statusUpdates;
     private long _lastStatusUpdate;
