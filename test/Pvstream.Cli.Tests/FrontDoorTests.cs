@@ -8,7 +8,7 @@ public class FrontDoorTests
     [Theory]
     [InlineData("nosuch", "'nosuch' is not a pvstream command")]
     [InlineData("mointor", "did you mean 'monitor'?")]
-    [InlineData("bench --help", "'bench' is not a pvstream command")]
+    [InlineData("benchmarks --help", "'benchmarks' is not a pvstream command")]
     [InlineData("ca gett x", "did you mean 'get'?")]
     public async Task An_unknown_subcommand_is_named_with_the_closest_one_and_exits_2(string line, string expected)
     {
