@@ -104,6 +104,15 @@ public sealed record PvaClientOptions
     /// <summary>Longest pause between attempts to reconnect to a name server (default 30 s).</summary>
     public TimeSpan NameServerMaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The user name this client claims in "ca" authentication (default: the OS user). Servers may grant or refuse
+    /// puts by it; it is a claim, not a proof (nothing checks it without TLS).
+    /// </summary>
+    public string UserName { get; init; } = Environment.UserName;
+
+    /// <summary>The host name this client claims in "ca" authentication (default: the machine name).</summary>
+    public string HostName { get; init; } = Environment.MachineName;
+
     /// <summary>Logging; default <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 

@@ -44,9 +44,9 @@ public sealed partial class PvaClient : IAsyncDisposable
 
     internal CancellationToken Stopping => _stopping.Token;
 
-    internal string UserName { get; } = Environment.UserName;
+    internal string UserName => Options.UserName;
 
-    internal string HostName { get; } = Environment.MachineName;
+    internal string HostName => Options.HostName;
 
     /// <summary>Number of open TCP connections (one per server in use).</summary>
     public int ConnectionCount => _connections.Count;

@@ -112,7 +112,7 @@ public sealed partial class DataCollector : IAsyncDisposable
 
         if (Options.ControlChannel is { } controlName)
         {
-            _control = new ControlRecord("collectorId", Options.CollectorId, Execute);
+            _control = new ControlRecord(controlName, new PutAccessGuard(Options.AllowedClients, _logger), "collectorId", Options.CollectorId, Execute);
             _server.AddPv(controlName, _control.Pv);
         }
 

@@ -1,3 +1,4 @@
+using Epics.Pva.Server;
 using Epics.Streaming.Consumer;
 
 namespace Epics.Streaming.Collector;
@@ -72,6 +73,9 @@ public sealed record DataCollectorOptions
 
     /// <summary>The longest time between two status-record updates.</summary>
     public TimeSpan MaxStatusUpdatePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Who may put into the control record (default: anyone).</summary>
+    public ClientAccessList AllowedClients { get; init; } = ClientAccessList.Anyone;
 
     /// <summary>C, the cache size in effect (§9.2).</summary>
     public int EffectiveCacheSize => EffectiveCacheSizeFor(CollectorCacheSize, Producers.Count);

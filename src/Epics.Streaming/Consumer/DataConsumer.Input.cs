@@ -2,6 +2,7 @@ using Epics.Ca;
 using Epics.Pva.Server;
 using Epics.Ca.Client;
 using Epics.Pva;
+using Epics.Pva.Client;
 using Epics.Pva.Data;
 using Epics.Streaming.Consumer.Internal;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ public sealed partial class DataConsumer
                 var initial = Processor.GetInputPvObjectType()
                     ?? throw new StreamingConfigurationException(
                         $"Input mode pvas needs the input structure, but {Processor.GetType().Name}.GetInputPvObjectType() gives none.");
-                server.AddPv(Options.InputChannel, new InputRecord(initial, Receive).Pv);
+                server.AddPv(Options.InputChannel, new InputRecord(Options.InputChannel, new PutAccessGuard(Options.AllowedClients, _logger), initial, Receive).Pv);
                 break;
             case ConsumerInputMode.Rpc:
                 server.AddPv(Options.InputChannel, new RpcInputService(ReceiveCall).Pv);
@@ -37,6 +38,7 @@ public sealed partial class DataConsumer
             case ConsumerInputMode.Pva:
                 _logger.LogInformation("Using request string: {Request}", Request);
                 _subscription = _client!.Subscribe(Options.InputChannel, Request);
+                _subscription.ConnectionChanged += OnInputConnectionChanged;
                 _receiving = Task.Run(ReceiveAsync, CancellationToken.None);
                 break;
             case ConsumerInputMode.Ca:
@@ -61,6 +63,13 @@ public sealed partial class DataConsumer
                     Interlocked.Increment(ref _overruns);
                 }
 
+                if (Volatile.Read(ref _reconnectSkips) > 0 && Interlocked.Decrement(ref _reconnectSkips) >= 0)
+                {
+                    Interlocked.Increment(ref _received);
+                    update.Value.Dispose();
+                    continue;
+                }
+
                 Receive(update.Value);
             }
         }
@@ -70,6 +79,22 @@ public sealed partial class DataConsumer
         catch (Exception e) when (e is PvaException or InvalidOperationException)
         {
             _logger.LogError(e, "Input channel {Channel} failed: {Message}", Options.InputChannel, e.Message);
+        }
+    }
+
+    // A monitor that starts again on a (restarted) server first gets that server's current value, as at start: skipped like
+    // the initial updates (-siu), so a restarted source's placeholder is not taken for a frame. The tracker counts a
+    // skipped real frame as missed when the next one arrives.
+    private void OnInputConnectionChanged(PvaSubscription subscription, bool connected)
+    {
+        if (connected && subscription.Statistics.Connects > 1 && Options.SkipInitialUpdates > 0)
+        {
+            _logger.LogInformation("Input channel {Channel} connected again; skipping its first {Count} update(s)", Options.InputChannel, Options.SkipInitialUpdates);
+            Volatile.Write(ref _reconnectSkips, Options.SkipInitialUpdates);
+        }
+        else if (!connected)
+        {
+            _logger.LogInformation("Input channel {Channel} disconnected; waiting for it to come back", Options.InputChannel);
         }
     }
 

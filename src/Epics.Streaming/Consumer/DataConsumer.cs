@@ -47,6 +47,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private Thread? _processing;
     private long _received;
     private long _overruns;
+    private int _reconnectSkips;
     private long _receiverErrors;
     private long _statusUpdates;
     private long _lastStatusUpdate;
@@ -145,7 +146,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
 
         if (Options.ControlChannel is { } controlName)
         {
-            _control = new ControlRecord("consumerId", Options.ConsumerId, Execute);
+            _control = new ControlRecord(controlName, new PutAccessGuard(Options.AllowedClients, _logger), "consumerId", Options.ConsumerId, Execute);
             _server.AddPv(controlName, _control.Pv);
         }
 

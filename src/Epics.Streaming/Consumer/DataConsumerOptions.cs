@@ -1,4 +1,5 @@
 using System.Text;
+using Epics.Pva.Server;
 
 namespace Epics.Streaming.Consumer;
 
@@ -100,6 +101,9 @@ public sealed record DataConsumerOptions
 
     /// <summary>The longest time between two status-record updates.</summary>
     public TimeSpan MaxStatusUpdatePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Who may put into the control record and the <see cref="ConsumerInputMode.Pvas"/> input record (default: anyone).</summary>
+    public ClientAccessList AllowedClients { get; init; } = ClientAccessList.Anyone;
 
     /// <summary><see cref="DistributorUpdates"/> as a number (atoi-like: leading digits, else 0), or null when not given.</summary>
     public int? DistributorUpdateCount => DistributorUpdates is null ? null : LeadingInt(DistributorUpdates);

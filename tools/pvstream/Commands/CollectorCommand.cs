@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Epics.Pva.Server;
 using Epics.Streaming;
 using Epics.Streaming.Collector;
 using Epics.Streaming.Processors.Loading;
@@ -46,13 +47,15 @@ internal static class CollectorCommand
         var reportStats = new Option<string>("--report-stats", "-rs") { Description = "Report sections: queue, metadata, processor, user, all (collector and producer stats always)", DefaultValueFactory = _ => "all" };
         var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (not implemented yet)" };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines (the only kind so far)" };
+        var allowUsers = new Option<string?>("--allow-users") { Description = "Only these users (comma-separated, as PVA's ca authentication names them) may put into the control record; default anyone" };
+        var allowHosts = new Option<string?>("--allow-hosts") { Description = "Only these hosts (comma-separated host names or IP addresses) may put into the control record; default any" };
         var version = VersionFlag.Create();
         var metricsPort = MetricsEndpoint.CreateOption();
         var command = new Command("collector", "Stream collector: gathers the objects of several producers in id order and runs a processor on them (pvapy-hpc-collector)")
         {
             version, collectorId, producerIds, inputChannel, outputChannel, statusChannel, controlChannel, idFormat, serverQueue, receiverQueue,
             cacheSize, maxWait, processorFile, processorClass, processorArgs, oidField, oidOffset, fieldRequest, skip, metadata, runtime,
-            reportPeriod, reportStats, logFile, disableCurses, metricsPort,
+            reportPeriod, reportStats, logFile, disableCurses, metricsPort, allowUsers, allowHosts,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -98,6 +101,7 @@ internal static class CollectorCommand
                 MetadataChannels = parse.GetValue(metadata),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
+                AllowedClients = ClientAccessList.Parse(parse.GetValue(allowUsers), parse.GetValue(allowHosts)),
             };
             var args = ParseProcessorArgs(parse.GetValue(processorArgs));
             using var loggerFactory = logging.CreateFactory(parse);

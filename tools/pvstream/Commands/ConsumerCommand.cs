@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Epics.Pva.Server;
 using Epics.Streaming;
 using Epics.Streaming.Consumer;
 using Epics.Streaming.Processors.Loading;
@@ -59,13 +60,15 @@ internal static class ConsumerCommand
         var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (as well as stderr), rotated daily" };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the full-screen table" };
         var metricsPort = MetricsEndpoint.CreateOption();
+        var allowUsers = new Option<string?>("--allow-users") { Description = "Only these users (comma-separated, as PVA's ca authentication names them) may put into the control record and the pvas input record; default anyone" };
+        var allowHosts = new Option<string?>("--allow-hosts") { Description = "Only these hosts (comma-separated host names or IP addresses) may put into the control record and the pvas input record; default any" };
         var version = VersionFlag.Create();
         var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
         {
             version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
             controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorReload, processorArgs,
             oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
-            logFile, disableCurses, metricsPort,
+            logFile, disableCurses, metricsPort, allowUsers, allowHosts,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -141,6 +144,7 @@ internal static class ConsumerCommand
                 ProcessorReload = parse.GetValue(processorReload),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
+                AllowedClients = ClientAccessList.Parse(parse.GetValue(allowUsers), parse.GetValue(allowHosts)),
             };
             var args = ParseProcessorArgs(parse.GetValue(processorArgs));
             using var logSink = new ConsumerLogging(parse.GetValue(logFile));

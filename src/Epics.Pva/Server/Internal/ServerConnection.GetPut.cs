@@ -78,7 +78,7 @@ internal sealed partial class ServerConnection
     private void RunPut(ServerOperation op, byte sub, PvValue value, bool getAfter)
     {
         var pv = op.Channel.Pv;
-        var context = new PvPutRequest(value, Peer, _user, op.Request);
+        var context = new PvPutRequest(value, Peer, _user, op.Request) { Host = _host };
         var token = _handlers.Token;
         HandlerStarted();
         _ = Task.Run(async () =>
@@ -87,6 +87,11 @@ internal sealed partial class ServerConnection
             try
             {
                 await pv.PutAsync(context, token).ConfigureAwait(false);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                // A refusal the handler decided (and logged with who and where): the client gets the reason, the server log no warning.
+                status = PvaStatus.Error(e.Message);
             }
             catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
             {

@@ -25,6 +25,7 @@ internal sealed partial class ServerConnection : PvaConnection
     private ITimer? _timer;
     private uint _nextSid = 1;
     private string? _user;
+    private string? _host;
 
     public ServerConnection(PvaServer server, Socket socket)
         : base(socket, isServer: true, server.Logger, server.Options.TimeProvider, server.Options.Limits) => _server = server;
@@ -72,8 +73,9 @@ internal sealed partial class ServerConnection : PvaConnection
         {
             case PvaCommand.ConnectionValidation:
             {
-                var (method, user, _) = ConnectionValidation.ReadClient(ref r);
+                var (method, user, host) = ConnectionValidation.ReadClient(ref r);
                 _user = method == "ca" ? user : null;
+                _host = method == "ca" ? host : null;
                 var status = method is "ca" or "anonymous" or "" ? PvaStatus.Ok : PvaStatus.Error($"authentication method '{method}' not offered");
                 Send(PvaCommand.ConnectionValidated, status, static (in PvaWriter w, in PvaStatus s) => w.WriteStatus(s));
                 break;

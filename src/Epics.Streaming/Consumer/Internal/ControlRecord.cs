@@ -17,12 +17,18 @@ internal sealed class ControlRecord
     private static readonly TimeSpan ExecutionDelay = TimeSpan.FromSeconds(0.1);
     private readonly Func<string, string, string> _execute;
     private readonly Lock _lock = new();
+    private readonly string _name;
+    private readonly PutAccessGuard _access;
 
+    /// <param name="name">The channel name (for refusals).</param>
+    /// <param name="access">Who may put.</param>
     /// <param name="idField">consumerId or collectorId.</param>
     /// <param name="id">The id.</param>
     /// <param name="execute">Runs a command with its args and returns the final status message.</param>
-    public ControlRecord(string idField, int id, Func<string, string, string> execute)
+    public ControlRecord(string name, PutAccessGuard access, string idField, int id, Func<string, string, string> execute)
     {
+        _name = name;
+        _access = access;
         _execute = execute;
         var type = PvType.Builder()
             .Add(idField, ScalarType.UInt)
@@ -41,6 +47,7 @@ internal sealed class ControlRecord
 
     private ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken)
     {
+        _access.Check(_name, request);
         string command;
         string args;
         lock (_lock)

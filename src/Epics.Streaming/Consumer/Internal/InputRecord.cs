@@ -12,11 +12,17 @@ internal sealed class InputRecord
 {
     private readonly Lock _lock = new();
     private readonly Action<PvValue> _deliver;
+    private readonly string _name;
+    private readonly PutAccessGuard _access;
 
+    /// <param name="name">The channel name (for refusals).</param>
+    /// <param name="access">Who may put.</param>
     /// <param name="initial">The structure and initial value.</param>
     /// <param name="deliver">Takes each new value (and its ownership).</param>
-    public InputRecord(PvValue initial, Action<PvValue> deliver)
+    public InputRecord(string name, PutAccessGuard access, PvValue initial, Action<PvValue> deliver)
     {
+        _name = name;
+        _access = access;
         _deliver = deliver;
         Pv = new SharedPv(initial) { PutHandler = OnPutAsync };
     }
@@ -25,6 +31,7 @@ internal sealed class InputRecord
 
     private ValueTask OnPutAsync(PvPutRequest request, CancellationToken cancellationToken)
     {
+        _access.Check(_name, request);
         lock (_lock)
         {
             Pv.Post(request.Value);
