@@ -9,6 +9,7 @@ namespace Pvstream.Cli.Tests;
 /// one consumer of a distributed pair; and a consumer whose processor hangs. Every other stage keeps running and
 /// reconnects by itself, and the counts account exactly for the frames lost in the gap.
 /// </summary>
+[Collection(PipelineCollection.Name)]
 public sealed partial class FaultToleranceTests : IDisposable
 {
     // Counts what a consumer processes: id runs (a source restarted from 1 begins a new one), repeated ids, and the last id
