@@ -42,19 +42,7 @@ public sealed partial class CollectorCommandTests : IDisposable
 
     private static string Examples => Path.Combine(RepoRoot, "examples", "processors");
 
-    private static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
-            {
-                dir = dir.Parent;
-            }
-
-            return dir?.FullName ?? throw new DirectoryNotFoundException("pvstream.slnx not found above the tests");
-        }
-    }
+    private static string RepoRoot => Repository.Root;
 
     // Counts what the collector hands over: ids out of order, repeated ids, the id span.
     private const string OrderCheck = """

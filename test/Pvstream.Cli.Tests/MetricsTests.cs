@@ -133,21 +133,7 @@ public sealed partial class MetricsTests : IDisposable
         }
     }
 
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new DirectoryNotFoundException("the repository root is not above the test assembly");
-        }
-    }
+    private static string RepoRoot => Repository.Root;
 
     /// <summary>The Prometheus text format, sample lines only: <c>name{labels} value</c>.</summary>
     private static partial class Scrape

@@ -122,19 +122,5 @@ public sealed class WebDashboardTests : IDisposable
         return dom;
     }
 
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new DirectoryNotFoundException("the repository root is not above the test assembly");
-        }
-    }
+    private static string RepoRoot => Repository.Root;
 }

@@ -42,21 +42,7 @@ public sealed partial class WorkflowRunTests : IDisposable
 
     private static string Example(string name) => Path.Combine(RepoRoot, "examples", "workflows", name + ".yaml");
 
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new DirectoryNotFoundException("the repository root is not above the test assembly");
-        }
-    }
+    private static string RepoRoot => Repository.Root;
 
     [Theory]
     [InlineData("single-consumer")]

@@ -13,21 +13,7 @@ public sealed class WorkflowTests : IDisposable
 
     private static string Examples => Path.Combine(RepoRoot, "examples", "workflows");
 
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new DirectoryNotFoundException("the repository root (pvstream.slnx) is not above the test assembly");
-        }
-    }
+    private static string RepoRoot => Repository.Root;
 
     [Fact]
     public void Every_example_workflow_passes_the_check()
