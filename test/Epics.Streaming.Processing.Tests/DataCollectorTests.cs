@@ -113,6 +113,45 @@ public sealed class DataCollectorTests
     }
 
     [Fact]
+    public async Task Reset_stats_zeroes_the_metadata_channels_too()
+    {
+        await using var server = new PvaServer(PvaServerOptions.Isolated());
+        var producer = new SharedPv();
+        producer.Open(new PvValue(ObjectType));
+        server.AddPv("dr:1:output", producer);
+        var metadataType = PvType.Builder().Add("value", ScalarType.Double).Build();
+        var metadata = new SharedPv();
+        metadata.Open(new PvValue(metadataType));
+        server.AddPv("dr:md", metadata);
+        await server.StartAsync().WaitAsync(Limit);
+        var options = new DataCollectorOptions
+        {
+            Producers = [new CollectorProducer(1, "dr:1:output")],
+            InputChannel = "dr:*:output",
+            ControlChannel = "dr:control",
+            MetadataChannels = "pva://dr:md",
+        };
+        var clientOptions = server.CreateClientOptions();
+        await using var collector = new DataCollector(options, c => new UserDataProcessor(c), clientOptions: clientOptions, serverOptions: PvaServerOptions.Isolated());
+        await collector.StartAsync().WaitAsync(Limit);
+        await WaitUntilAsync(() => collector.GetStatistics().Metadata[0].Received >= 1); // the monitor's first (initial) value
+        for (var i = 1; i <= 3; i++)
+        {
+            using var v = new PvValue(metadataType);
+            v["value"].Set(i);
+            v.MarkAllChanged();
+            metadata.Post(v);
+        }
+
+        await WaitUntilAsync(() => collector.GetStatistics().Metadata[0].Received >= 4);
+
+        await using var client = new Epics.Pva.Client.PvaClient(collector.Server!.CreateClientOptions());
+        await client.PutAsync("dr:control", v => v["command"].Set("reset_stats")).WaitAsync(Limit);
+        await WaitUntilAsync(() => collector.GetStatistics().Metadata[0].Received == 0);
+        Assert.Equal(0, collector.GetStatistics().Metadata[0].Queue.Received);
+    }
+
+    [Fact]
     public void Options_that_cannot_work_are_refused()
     {
         var producers = new[] { new CollectorProducer(1, "a") };

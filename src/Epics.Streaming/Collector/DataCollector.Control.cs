@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Epics.Streaming.Processing.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Epics.Streaming.Collector;
@@ -11,17 +11,7 @@ public sealed partial class DataCollector
 {
     private CollectorStatistics Gather(long objectId)
     {
-        IReadOnlyDictionary<string, object> user;
-        try
-        {
-            user = Processor.GetStats();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Processor statistics failed: {Message}", e.Message);
-            user = new Dictionary<string, object>();
-        }
-
+        var user = _reporting.UserStatistics(Processor);
         var cache = _cache.Statistics;
         return new CollectorStatistics
         {
@@ -35,28 +25,12 @@ public sealed partial class DataCollector
             Restarts = cache.Restarts,
             Processor = _controller.GetStatistics(),
             Producers = _producers.Select(p => p.Statistics).ToList(),
-            Metadata = _metadata.Select(m => m.Statistics).ToList(),
+            Metadata = _endpoints.MetadataStatistics(),
             User = user,
         };
     }
 
-    private CollectorStatistics GatherAndPublish()
-    {
-        var stats = Gather(Interlocked.Increment(ref _statusUpdates));
-        Volatile.Write(ref _lastStatusUpdate, Stopwatch.GetTimestamp());
-        try
-        {
-            _status?.Publish(stats);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Status update failed: {Message}", e.Message);
-        }
-
-        return stats;
-    }
-
-    private void Report() => Reported?.Invoke(this, GatherAndPublish());
+    private void Report() => _reporting.Report();
 
     private string Execute(string command, string args)
     {
@@ -70,6 +44,11 @@ public sealed partial class DataCollector
                 _logger.LogInformation("Control channel: resetting collector statistics");
                 _producers.ForEach(p => p.ResetStatistics());
                 _cache.ResetStatistics();
+                foreach (var m in _endpoints.Metadata)
+                {
+                    m.ResetStatistics();
+                }
+
                 Interlocked.Exchange(ref _receiverErrors, 0);
                 _controller.ResetStats();
                 return "Stats reset successful";
@@ -84,16 +63,7 @@ public sealed partial class DataCollector
 
     private string Configure(string args)
     {
-        JsonNode? configuration;
-        try
-        {
-            configuration = JsonNode.Parse(args);
-        }
-        catch (JsonException)
-        {
-            configuration = JsonValue.Create(args); // the processor gets the raw text
-        }
-
+        var configuration = StageReporting<CollectorStatistics>.ParseConfiguration(args);
         try
         {
             if (configuration is JsonObject o)

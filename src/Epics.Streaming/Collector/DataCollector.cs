@@ -1,13 +1,12 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Epics.Ca.Client;
 using Epics.Pva;
-using Epics.Pva.Client;
 using Epics.Pva.Data;
 using Epics.Pva.Server;
 using Epics.Streaming.Collector.Internal;
 using Epics.Streaming.Consumer.Internal;
 using Epics.Streaming.Processing;
+using Epics.Streaming.Processing.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -24,11 +23,9 @@ namespace Epics.Streaming.Collector;
 public sealed partial class DataCollector : IAsyncDisposable
 {
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(5);
-    private readonly PvaServerOptions _serverOptions;
-    private readonly PvaClientOptions _clientOptions;
-    private readonly CaClientOptions _caClientOptions;
+    private readonly StageEndpoints _endpoints;
+    private readonly StageReporting<CollectorStatistics> _reporting;
     private readonly List<ProducerChannel> _producers;
-    private readonly List<MetadataChannel> _metadata;
     private readonly SortingCache<PvValue> _cache;
     private readonly ILogger _logger;
     private readonly ObjectIdTracker _tracker;
@@ -37,16 +34,12 @@ public sealed partial class DataCollector : IAsyncDisposable
     private readonly ManualResetEventSlim _wake = new();
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
-    private PvaServer? _server;
-    private PvaClient? _client;
-    private CaClient? _caClient;
+    private bool _started;
     private CollectorStatusRecord? _status;
     private ControlRecord? _control;
     private SharedPv? _output;
     private PvasDataPublisher? _publisher;
     private Thread? _processing;
-    private long _statusUpdates;
-    private long _lastStatusUpdate;
     private long _receiverErrors;
     private CollectorStatistics? _final;
 
@@ -64,13 +57,13 @@ public sealed partial class DataCollector : IAsyncDisposable
         options.Validate();
         Options = options;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
-        _serverOptions = (serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory };
-        _clientOptions = (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory };
-        _caClientOptions = caClientOptions ?? CaClientOptions.Default;
+        _endpoints = new StageEndpoints((serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory },
+            (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory }, caClientOptions ?? CaClientOptions.Default,
+            MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize));
         _logger = factory.CreateLogger($"collector-{options.CollectorId}");
+        _reporting = new StageReporting<CollectorStatistics>(Gather, s => _status?.Publish(s), s => Reported?.Invoke(this, s), _logger);
         var queueSize = options.EffectiveReceiverQueueSize;
         _producers = options.Producers.Select(p => new ProducerChannel(p, queueSize)).ToList();
-        _metadata = MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize);
         _cache = new SortingCache<PvValue>(options.EffectiveCacheSize, options.ObjectIdOffset, timeProvider);
         Configuration = BuildConfiguration(options, processorArgs);
         Processor = createProcessor(Configuration);
@@ -94,7 +87,7 @@ public sealed partial class DataCollector : IAsyncDisposable
     public UserDataProcessor Processor { get; }
 
     /// <summary>The collector's PVA server (after start).</summary>
-    public PvaServer? Server => _server;
+    public PvaServer? Server => _started ? _endpoints.Server : null;
 
     /// <summary>Completes when the <c>stop</c> command arrives.</summary>
     public Task StopRequested => _stopRequested.Task;
@@ -102,47 +95,46 @@ public sealed partial class DataCollector : IAsyncDisposable
     /// <summary>Serves the records, starts the processor, the producer and metadata monitors and the processing thread.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _server = new PvaServer(_serverOptions);
+        _started = true;
+        var server = _endpoints.Server;
         if (Options.StatusChannel is { } statusName)
         {
             _status = new CollectorStatusRecord(Options.CollectorId, Processor.GetStatsPvaTypes(), _producers.Select(p => p.Producer).ToList(),
-                _metadata.Select(m => m.Name).ToList());
-            _server.AddPv(statusName, _status.Pv);
+                _endpoints.Metadata.Select(m => m.Name).ToList());
+            server.AddPv(statusName, _status.Pv);
         }
 
         if (Options.ControlChannel is { } controlName)
         {
             _control = new ControlRecord(controlName, new PutAccessGuard(Options.AllowedClients, _logger), "collectorId", Options.CollectorId, Execute);
-            _server.AddPv(controlName, _control.Pv);
+            server.AddPv(controlName, _control.Pv);
         }
 
         if (Options.OutputChannel is { } outputName)
         {
             _output = new SharedPv(); // typed by the first object; clients wait until then
-            _server.AddPv(outputName, _output);
+            server.AddPv(outputName, _output);
         }
 
-        Processor.PvaServer = _server;
+        Processor.PvaServer = server;
         Processor.InputChannel = Options.InputChannel;
         Processor.OutputChannel = Options.OutputChannel;
         Processor.DataPublisher = null;
-        Processor.MetadataQueues = _metadata.ToDictionary(m => m.Name, m => m.Queue);
+        Processor.MetadataQueues = _endpoints.MetadataQueues();
 
         // Unlike the reference, the processor starts before any object can arrive.
         _controller.Start();
-        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        _client = new PvaClient(_clientOptions);
+        await _endpoints.StartAsync(cancellationToken).ConfigureAwait(false);
         _processing = new Thread(ProcessCache) { IsBackground = true, Name = $"collector-{Options.CollectorId} processing" };
         _processing.Start();
         var request = Options.BuildProducerRequest();
         _logger.LogInformation("Using request string {Request} for {Count} producers", request, _producers.Count);
         foreach (var p in _producers)
         {
-            p.Start(_client, request, Collect, _wake.Set, _logger);
+            p.Start(_endpoints.Client, request, Collect, _wake.Set, _logger);
         }
 
-        StartMetadata();
-        _lastStatusUpdate = Stopwatch.GetTimestamp();
+        _endpoints.StartMetadata(Options.ServerQueueSize, _logger);
         _logger.LogInformation("Started hpc collector {Id}", Options.CollectorId);
     }
 
@@ -154,39 +146,13 @@ public sealed partial class DataCollector : IAsyncDisposable
     public async Task<CollectorStatistics> RunAsync(CancellationToken cancellationToken = default)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        var started = Stopwatch.GetTimestamp();
-        var lastReport = started;
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        try
-        {
-            while (!_stopRequested.Task.IsCompleted && await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (Options.Runtime > 0 && Stopwatch.GetElapsedTime(started).TotalSeconds >= Options.Runtime)
-                {
-                    break;
-                }
-
-                if (Options.ReportPeriod > 0 && Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= Options.ReportPeriod)
-                {
-                    lastReport = Stopwatch.GetTimestamp();
-                    Report();
-                }
-                else if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastStatusUpdate)) >= Options.MaxStatusUpdatePeriod)
-                {
-                    GatherAndPublish();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Ctrl-C or SIGTERM: a normal shutdown.
-        }
-
+        await _reporting.RunAsync(Options.Runtime, Options.ReportPeriod, Options.MaxStatusUpdatePeriod, _stopRequested.Task, cancellationToken)
+            .ConfigureAwait(false);
         return await StopAsync().ConfigureAwait(false);
     }
 
     /// <summary>The statistics now (does not publish).</summary>
-    public CollectorStatistics GetStatistics() => Gather(Interlocked.Read(ref _statusUpdates));
+    public CollectorStatistics GetStatistics() => _reporting.Snapshot();
 
     /// <summary>
     /// Stops the producer and metadata monitors, hands what is still queued or cached to the processor in order, stops
@@ -204,11 +170,7 @@ public sealed partial class DataCollector : IAsyncDisposable
             await p.DisposeAsync().ConfigureAwait(false);
         }
 
-        foreach (var m in _metadata)
-        {
-            await m.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _endpoints.StopMetadataAsync().ConfigureAwait(false);
         _stopping = true;
         _wake.Set();
         if (_processing is not null && !_processing.Join(TimeSpan.FromSeconds(30)))
@@ -227,21 +189,8 @@ public sealed partial class DataCollector : IAsyncDisposable
 
         _final = GetStatistics();
         _producers.ForEach(p => p.Queue?.Clear());
-        _metadata.ForEach(m => m.Queue.Clear());
-        if (_client is not null)
-        {
-            await _client.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_caClient is not null)
-        {
-            await _caClient.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_server is not null)
-        {
-            await _server.DisposeAsync().ConfigureAwait(false);
-        }
+        _endpoints.ClearMetadata();
+        await _endpoints.StopAsync().ConfigureAwait(false);
 
         _logger.LogInformation("Stopped hpc collector {Id}", Options.CollectorId);
         return _final;
@@ -250,7 +199,7 @@ public sealed partial class DataCollector : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (_started)
         {
             await StopAsync().ConfigureAwait(false);
         }
@@ -284,29 +233,12 @@ public sealed partial class DataCollector : IAsyncDisposable
         var type = Processor.GetOutputPvObjectType(first);
         if (type is null)
         {
-            _server?.RemovePv(Options.OutputChannel!);
+            _endpoints.Server.RemovePv(Options.OutputChannel!);
             return null;
         }
 
         _publisher = new PvasDataPublisher(_output);
         _publisher.Open(type);
         return _publisher;
-    }
-
-    private void StartMetadata()
-    {
-        var request = Options.ServerQueueSize > 0 ? $"record[queueSize={Options.ServerQueueSize}]field()" : "field()";
-        foreach (var m in _metadata)
-        {
-            if (m.OverCa)
-            {
-                _caClient ??= new CaClient(_caClientOptions);
-                m.Start(_caClient, _logger);
-            }
-            else
-            {
-                m.Start(_client!, request, _logger);
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Epics.Streaming.Processing.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Epics.Streaming.Consumer;
@@ -10,17 +9,7 @@ public sealed partial class DataConsumer
 {
     private ConsumerStatistics Gather(long objectId)
     {
-        IReadOnlyDictionary<string, object> user;
-        try
-        {
-            user = Processor.GetStats();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Processor statistics failed: {Message}", e.Message);
-            user = new Dictionary<string, object>();
-        }
-
+        var user = _reporting.UserStatistics(Processor);
         return new ConsumerStatistics
         {
             ConsumerId = Options.ConsumerId,
@@ -33,30 +22,14 @@ public sealed partial class DataConsumer
             Published = _publisher?.Published ?? 0,
             PublisherErrors = _publisher?.Errors ?? 0,
             Queue = _queue?.Statistics,
-            Metadata = _metadata.Select(m => m.Statistics).ToList(),
+            Metadata = _endpoints.MetadataStatistics(),
             Processor = _controller.GetStatistics(),
             User = user,
             ProcessorReload = Options.ProcessorReload ? ProcessorReloadStatus ?? string.Empty : null,
         };
     }
 
-    private ConsumerStatistics GatherAndPublish()
-    {
-        var stats = Gather(Interlocked.Increment(ref _statusUpdates));
-        Volatile.Write(ref _lastStatusUpdate, Stopwatch.GetTimestamp());
-        try
-        {
-            _status?.Publish(stats);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Status update failed: {Message}", e.Message);
-        }
-
-        return stats;
-    }
-
-    private void Report() => Reported?.Invoke(this, GatherAndPublish());
+    private void Report() => _reporting.Report();
 
     private string Execute(string command, string args)
     {
@@ -70,7 +43,11 @@ public sealed partial class DataConsumer
                 Interlocked.Exchange(ref _overruns, 0);
                 Interlocked.Exchange(ref _receiverErrors, 0);
                 _queue?.ResetStatistics();
-                _metadata.ForEach(m => m.ResetStatistics());
+                foreach (var m in _endpoints.Metadata)
+                {
+                    m.ResetStatistics();
+                }
+
                 _controller.ResetStats();
                 return "Stats reset successful";
             case "get_stats":
@@ -84,16 +61,7 @@ public sealed partial class DataConsumer
 
     private string Configure(string args)
     {
-        JsonNode? configuration;
-        try
-        {
-            configuration = JsonNode.Parse(args);
-        }
-        catch (JsonException)
-        {
-            configuration = JsonValue.Create(args); // the processor gets the raw text
-        }
-
+        var configuration = StageReporting<ConsumerStatistics>.ParseConfiguration(args);
         try
         {
             if (configuration is JsonObject o)

@@ -1,6 +1,5 @@
 using Epics.Ca;
 using Epics.Pva.Server;
-using Epics.Ca.Client;
 using Epics.Pva;
 using Epics.Pva.Client;
 using Epics.Pva.Data;
@@ -37,13 +36,12 @@ public sealed partial class DataConsumer
         {
             case ConsumerInputMode.Pva:
                 _logger.LogInformation("Using request string: {Request}", Request);
-                _subscription = _client!.Subscribe(Options.InputChannel, Request);
+                _subscription = _endpoints.Client.Subscribe(Options.InputChannel, Request);
                 _subscription.ConnectionChanged += OnInputConnectionChanged;
                 _receiving = Task.Run(ReceiveAsync, CancellationToken.None);
                 break;
             case ConsumerInputMode.Ca:
-                _caClient ??= new CaClient(_caClientOptions);
-                _caSubscription = _caClient.Subscribe(Options.InputChannel);
+                _caSubscription = _endpoints.CaClient.Subscribe(Options.InputChannel);
                 _receiving = Task.Run(ReceiveCaAsync, CancellationToken.None);
                 break;
             default:

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Epics.Ca.Client;
 using Epics.Pva;
@@ -7,6 +6,7 @@ using Epics.Pva.Data;
 using Epics.Pva.Server;
 using Epics.Streaming.Consumer.Internal;
 using Epics.Streaming.Processing;
+using Epics.Streaming.Processing.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -22,11 +22,8 @@ namespace Epics.Streaming.Consumer;
 /// </summary>
 public sealed partial class DataConsumer : IAsyncDisposable
 {
-    private readonly PvaServerOptions _serverOptions;
-    private readonly PvaClientOptions _clientOptions;
-    private readonly CaClientOptions _caClientOptions;
-    private readonly List<MetadataChannel> _metadata;
-    private CaClient? _caClient;
+    private readonly StageEndpoints _endpoints;
+    private readonly StageReporting<ConsumerStatistics> _reporting;
     private readonly ILogger _logger;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ObjectIdTracker _tracker;
@@ -35,8 +32,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private readonly HashSet<string> _loggedReceiverErrors = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private PvaServer? _server;
-    private PvaClient? _client;
+    private bool _started;
     private PvaSubscription? _subscription;
     private CaSubscription? _caSubscription;
     private StatusRecord? _status;
@@ -49,8 +45,6 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private long _overruns;
     private int _reconnectSkips;
     private long _receiverErrors;
-    private long _statusUpdates;
-    private long _lastStatusUpdate;
     private ConsumerStatistics? _final;
     private string? _processorReloadStatus;
 
@@ -68,11 +62,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
         options.Validate();
         Options = options;
         var factory = loggerFactory ?? NullLoggerFactory.Instance;
-        _serverOptions = (serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory };
-        _clientOptions = (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory };
-        _caClientOptions = caClientOptions ?? CaClientOptions.Default;
-        _metadata = MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize);
+        _endpoints = new StageEndpoints((serverOptions ?? PvaServerOptions.Default) with { LoggerFactory = factory },
+            (clientOptions ?? PvaClientOptions.Default) with { LoggerFactory = factory }, caClientOptions ?? CaClientOptions.Default,
+            MetadataChannel.Parse(options.MetadataChannels, options.ReceiverQueueSize));
         _logger = factory.CreateLogger($"consumer-{options.ConsumerId}");
+        _reporting = new StageReporting<ConsumerStatistics>(Gather, s => _status?.Publish(s), s => Reported?.Invoke(this, s), _logger);
         Configuration = BuildConfiguration(options, processorArgs);
         _loggerFactory = factory;
         var processor = createProcessor(Configuration);
@@ -125,7 +119,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     }
 
     /// <summary>The consumer's PVA server (after start).</summary>
-    public PvaServer? Server => _server;
+    public PvaServer? Server => _started ? _endpoints.Server : null;
 
     /// <summary>The monitor request sent for the input.</summary>
     public string Request => Options.BuildRequest();
@@ -136,38 +130,38 @@ public sealed partial class DataConsumer : IAsyncDisposable
     /// <summary>Serves the records, starts the processor and the input monitor.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        _server = new PvaServer(_serverOptions);
+        _started = true;
+        var server = _endpoints.Server;
         if (Options.StatusChannel is { } statusName)
         {
-            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList(),
+            _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _endpoints.Metadata.Select(m => m.Name).ToList(),
                 Options.ProcessorReload);
-            _server.AddPv(statusName, _status.Pv);
+            server.AddPv(statusName, _status.Pv);
         }
 
         if (Options.ControlChannel is { } controlName)
         {
             _control = new ControlRecord(controlName, new PutAccessGuard(Options.AllowedClients, _logger), "consumerId", Options.ConsumerId, Execute);
-            _server.AddPv(controlName, _control.Pv);
+            server.AddPv(controlName, _control.Pv);
         }
 
-        HostInput(_server);
+        HostInput(server);
 
         if (Options.OutputChannel is { } outputName && Options.OutputMode == ConsumerOutputMode.Pvas)
         {
             _output = new SharedPv(); // typed by the first object; clients wait until then
-            _server.AddPv(outputName, _output);
+            server.AddPv(outputName, _output);
         }
 
-        Processor.PvaServer = _server;
+        Processor.PvaServer = server;
         Processor.InputChannel = Options.InputChannel;
         Processor.OutputChannel = Options.OutputChannel;
         Processor.DataPublisher = null;
-        Processor.MetadataQueues = _metadata.ToDictionary(m => m.Name, m => m.Queue);
+        Processor.MetadataQueues = _endpoints.MetadataQueues();
 
         // Unlike the reference, the processor starts before any object can arrive.
         _controller.Start();
-        await _server.StartAsync(cancellationToken).ConfigureAwait(false);
-        _client = new PvaClient(_clientOptions);
+        await _endpoints.StartAsync(cancellationToken).ConfigureAwait(false);
 
         if (_queue is not null)
         {
@@ -176,8 +170,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
         }
 
         StartInput();
-        StartMetadata();
-        _lastStatusUpdate = Stopwatch.GetTimestamp();
+        _endpoints.StartMetadata(Options.ServerQueueSize, _logger);
         _logger.LogInformation("Started hpc consumer {Id}", Options.ConsumerId);
     }
 
@@ -189,39 +182,13 @@ public sealed partial class DataConsumer : IAsyncDisposable
     public async Task<ConsumerStatistics> RunAsync(CancellationToken cancellationToken = default)
     {
         await StartAsync(cancellationToken).ConfigureAwait(false);
-        var started = Stopwatch.GetTimestamp();
-        var lastReport = started;
-        using var tick = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
-        try
-        {
-            while (!_stopRequested.Task.IsCompleted && await tick.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (Options.Runtime > 0 && Stopwatch.GetElapsedTime(started).TotalSeconds >= Options.Runtime)
-                {
-                    break;
-                }
-
-                if (Options.ReportPeriod > 0 && Stopwatch.GetElapsedTime(lastReport).TotalSeconds >= Options.ReportPeriod)
-                {
-                    lastReport = Stopwatch.GetTimestamp();
-                    Report();
-                }
-                else if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastStatusUpdate)) >= Options.MaxStatusUpdatePeriod)
-                {
-                    GatherAndPublish();
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Ctrl-C or SIGTERM: a normal shutdown.
-        }
-
+        await _reporting.RunAsync(Options.Runtime, Options.ReportPeriod, Options.MaxStatusUpdatePeriod, _stopRequested.Task, cancellationToken)
+            .ConfigureAwait(false);
         return await StopAsync().ConfigureAwait(false);
     }
 
     /// <summary>The statistics now (does not publish).</summary>
-    public ConsumerStatistics GetStatistics() => Gather(Interlocked.Read(ref _statusUpdates));
+    public ConsumerStatistics GetStatistics() => _reporting.Snapshot();
 
     /// <summary>Stops the input, the processor (its <c>Stop</c>) and the server; returns the final statistics.</summary>
     public async Task<ConsumerStatistics> StopAsync()
@@ -247,11 +214,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
             await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        foreach (var m in _metadata)
-        {
-            await m.DisposeAsync().ConfigureAwait(false);
-        }
-
+        await _endpoints.StopMetadataAsync().ConfigureAwait(false);
         _queue?.CancelWaits();
         _processing?.Join(TimeSpan.FromSeconds(5));
         try
@@ -265,22 +228,8 @@ public sealed partial class DataConsumer : IAsyncDisposable
 
         _final = GetStatistics();
         _queue?.Clear();
-        _metadata.ForEach(m => m.Queue.Clear());
-        if (_client is not null)
-        {
-            await _client.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_caClient is not null)
-        {
-            await _caClient.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_server is not null)
-        {
-            await _server.DisposeAsync().ConfigureAwait(false);
-        }
-
+        _endpoints.ClearMetadata();
+        await _endpoints.StopAsync().ConfigureAwait(false);
         _logger.LogInformation("Stopped hpc consumer {Id}", Options.ConsumerId);
         return _final;
     }
@@ -288,7 +237,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_server is not null)
+        if (_started)
         {
             await StopAsync().ConfigureAwait(false);
         }
@@ -319,7 +268,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     {
         if (Options.OutputChannel is { } remote && Options.OutputMode != ConsumerOutputMode.Pvas)
         {
-            return _publisher = new RemoteDataPublisher(_client!, remote, Options.OutputMode, Options.RemoteOutputTimeout);
+            return _publisher = new RemoteDataPublisher(_endpoints.Client, remote, Options.OutputMode, Options.RemoteOutputTimeout);
         }
 
         if (_output is null)
@@ -330,30 +279,12 @@ public sealed partial class DataConsumer : IAsyncDisposable
         var type = Processor.GetOutputPvObjectType(first);
         if (type is null)
         {
-            _server?.RemovePv(Options.OutputChannel!);
+            _endpoints.Server.RemovePv(Options.OutputChannel!);
             return null;
         }
 
         var publisher = new PvasDataPublisher(_output);
         publisher.Open(type);
         return _publisher = publisher;
-    }
-
-    // framework.md §8: PVA metadata asks for the whole structure with the data channel's server queue; CA gets DBR_TIME.
-    private void StartMetadata()
-    {
-        var request = Options.ServerQueueSize > 0 ? $"record[queueSize={Options.ServerQueueSize}]field()" : "field()";
-        foreach (var m in _metadata)
-        {
-            if (m.OverCa)
-            {
-                _caClient ??= new CaClient(_caClientOptions);
-                m.Start(_caClient, _logger);
-            }
-            else
-            {
-                m.Start(_client!, request, _logger);
-            }
-        }
     }
 }

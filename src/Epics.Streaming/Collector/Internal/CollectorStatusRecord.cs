@@ -1,7 +1,7 @@
 using Epics.Pva.Data;
 using Epics.Pva.Data.NT;
 using Epics.Pva.Server;
-using Epics.Streaming.Consumer.Internal;
+using Epics.Streaming.Processing.Internal;
 
 namespace Epics.Streaming.Collector.Internal;
 
@@ -51,32 +51,16 @@ internal sealed class CollectorStatusRecord
                 .Add("nRejected", ScalarType.UInt).Add("rejectedRate", ScalarType.Double)
                 .Add("nMissed", ScalarType.UInt).Add("missedRate", ScalarType.Double)
                 .Add("nCached", ScalarType.UInt))
-            .AddStructure("processorStats", string.Empty, s => s
-                .Add("runtime", ScalarType.Double).Add("startTime", ScalarType.Double).Add("endTime", ScalarType.Double)
-                .Add("receivingTime", ScalarType.Double).Add("firstObjectTime", ScalarType.Double).Add("lastObjectTime", ScalarType.Double)
-                .Add("firstObjectId", ScalarType.UInt).Add("lastObjectId", ScalarType.UInt)
-                .Add("nProcessed", ScalarType.UInt).Add("processedRate", ScalarType.Double)
-                .Add("nErrors", ScalarType.UInt).Add("errorRate", ScalarType.Double)
-                .Add("nMissed", ScalarType.UInt).Add("missedRate", ScalarType.Double));
-        if (userTypes.Count > 0)
-        {
-            b.AddStructure("userStats", string.Empty, s =>
-            {
-                foreach (var (name, type) in userTypes)
-                {
-                    s.Add(name, type);
-                }
-            });
-        }
-
+            .AddProcessorStats()
+            .AddUserStats(userTypes);
         foreach (var id in producerIds)
         {
-            AddSourceStats(b, $"producerStats_{id}");
+            b.AddSourceStats($"producerStats_{id}");
         }
 
         for (var i = 1; i <= metadataChannels; i++)
         {
-            AddSourceStats(b, $"metadataStats_{i}");
+            b.AddSourceStats($"metadataStats_{i}");
         }
 
         return b.Build();
@@ -91,63 +75,22 @@ internal sealed class CollectorStatusRecord
         v["objectId"].Set(stats.ObjectId);
         v["objectTime"].Set(stats.ObjectTime);
         PvTimeStamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(stats.ObjectTime)).WriteTo(v["objectTimestamp"]);
-        StatusRecord.SetCounts(v, "collectorStats", t, ("nCollected", "collectedRate", stats.Collected), ("nRejected", "rejectedRate", stats.Rejected),
+        StatusFields.SetCounts(v, "collectorStats", t, ("nCollected", "collectedRate", stats.Collected), ("nRejected", "rejectedRate", stats.Rejected),
             ("nMissed", "missedRate", stats.Missed));
         v["collectorStats.nCached"].Set(stats.Cached);
-        v["processorStats.runtime"].Set(p.Runtime);
-        v["processorStats.startTime"].Set(p.StartTime);
-        v["processorStats.endTime"].Set(p.EndTime);
-        v["processorStats.receivingTime"].Set(p.ReceivingTime);
-        v["processorStats.firstObjectTime"].Set(p.FirstObjectTime);
-        v["processorStats.lastObjectTime"].Set(p.LastObjectTime);
-        v["processorStats.firstObjectId"].Set(p.FirstObjectId);
-        v["processorStats.lastObjectId"].Set(p.LastObjectId);
-        StatusRecord.SetCounts(v, "processorStats", t, ("nProcessed", "processedRate", p.Processed), ("nErrors", "errorRate", p.Errors),
-            ("nMissed", "missedRate", p.Missed));
-        foreach (var (name, type) in _userTypes)
-        {
-            if (stats.User.TryGetValue(name, out var value))
-            {
-                StatusRecord.SetUser(v["userStats." + name], type, value);
-            }
-        }
-
+        StatusFields.SetProcessorStats(v, p);
+        StatusFields.SetUserStats(v, _userTypes, stats.User);
         foreach (var s in stats.Producers.Where(s => _producerIds.Contains(s.ProducerId)))
         {
-            SetSourceStats(v, $"producerStats_{s.ProducerId}", t, s.ProducerId, s.Channel, s.Received, s.Overruns, s.Queue);
+            StatusFields.SetSourceStats(v, $"producerStats_{s.ProducerId}", t, s.ProducerId, s.Channel, s.Received, s.Overruns, s.Queue);
         }
 
         foreach (var m in stats.Metadata.Where(m => m.ProducerId <= _metadataChannels))
         {
-            SetSourceStats(v, $"metadataStats_{m.ProducerId}", t, m.ProducerId, m.Channel, m.Received, m.Overruns, m.Queue);
+            StatusFields.SetSourceStats(v, $"metadataStats_{m.ProducerId}", t, m.ProducerId, m.Channel, m.Received, m.Overruns, m.Queue);
         }
 
         v.MarkAllChanged();
         Pv.Post(v);
-    }
-
-    private static void AddSourceStats(PvStructureBuilder b, string name) =>
-        b.AddStructure(name, string.Empty, m => m
-            .Add("producerId", ScalarType.UInt)
-            .Add("channel", ScalarType.String)
-            .AddStructure("receiverStats", string.Empty, s => s
-                .Add("nReceived", ScalarType.UInt).Add("receivedRate", ScalarType.Double)
-                .Add("nRejected", ScalarType.UInt).Add("rejectedRate", ScalarType.Double)
-                .Add("nOverruns", ScalarType.UInt).Add("overrunRate", ScalarType.Double))
-            .AddStructure("queueStats", string.Empty, s => s
-                .Add("nReceived", ScalarType.UInt).Add("nRejected", ScalarType.UInt)
-                .Add("nDelivered", ScalarType.UInt).Add("nQueued", ScalarType.UInt)));
-
-    private static void SetSourceStats(PvValue v, string prefix, double seconds, int id, string channel, long received, long overruns,
-        Processing.QueueStatistics queue)
-    {
-        v[prefix + ".producerId"].Set((long)id);
-        v[prefix + ".channel"].Set(channel);
-        StatusRecord.SetCounts(v, prefix + ".receiverStats", seconds, ("nReceived", "receivedRate", received), ("nRejected", "rejectedRate", queue.Rejected),
-            ("nOverruns", "overrunRate", overruns));
-        v[prefix + ".queueStats.nReceived"].Set(queue.Received);
-        v[prefix + ".queueStats.nRejected"].Set(queue.Rejected);
-        v[prefix + ".queueStats.nDelivered"].Set(queue.Delivered);
-        v[prefix + ".queueStats.nQueued"].Set(queue.Queued);
     }
 }

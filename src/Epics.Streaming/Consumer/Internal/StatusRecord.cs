@@ -1,8 +1,7 @@
-using System.Globalization;
 using Epics.Pva.Data;
 using Epics.Pva.Data.NT;
 using Epics.Pva.Server;
-using Epics.Streaming.Processing;
+using Epics.Streaming.Processing.Internal;
 
 namespace Epics.Streaming.Consumer.Internal;
 
@@ -57,36 +56,11 @@ internal sealed class StatusRecord
             .AddStructure("queueStats", string.Empty, s => s
                 .Add("nReceived", ScalarType.UInt).Add("nRejected", ScalarType.UInt)
                 .Add("nDelivered", ScalarType.UInt).Add("nQueued", ScalarType.UInt))
-            .AddStructure("processorStats", string.Empty, s => s
-                .Add("runtime", ScalarType.Double).Add("startTime", ScalarType.Double).Add("endTime", ScalarType.Double)
-                .Add("receivingTime", ScalarType.Double).Add("firstObjectTime", ScalarType.Double).Add("lastObjectTime", ScalarType.Double)
-                .Add("firstObjectId", ScalarType.UInt).Add("lastObjectId", ScalarType.UInt)
-                .Add("nProcessed", ScalarType.UInt).Add("processedRate", ScalarType.Double)
-                .Add("nErrors", ScalarType.UInt).Add("errorRate", ScalarType.Double)
-                .Add("nMissed", ScalarType.UInt).Add("missedRate", ScalarType.Double));
-        if (userTypes.Count > 0)
-        {
-            b.AddStructure("userStats", string.Empty, s =>
-            {
-                foreach (var (name, type) in userTypes)
-                {
-                    s.Add(name, type);
-                }
-            });
-        }
-
+            .AddProcessorStats()
+            .AddUserStats(userTypes);
         for (var i = 1; i <= metadataChannels; i++)
         {
-            b.AddStructure($"metadataStats_{i}", string.Empty, m => m
-                .Add("producerId", ScalarType.UInt)
-                .Add("channel", ScalarType.String)
-                .AddStructure("receiverStats", string.Empty, s => s
-                    .Add("nReceived", ScalarType.UInt).Add("receivedRate", ScalarType.Double)
-                    .Add("nRejected", ScalarType.UInt).Add("rejectedRate", ScalarType.Double)
-                    .Add("nOverruns", ScalarType.UInt).Add("overrunRate", ScalarType.Double))
-                .AddStructure("queueStats", string.Empty, s => s
-                    .Add("nReceived", ScalarType.UInt).Add("nRejected", ScalarType.UInt)
-                    .Add("nDelivered", ScalarType.UInt).Add("nQueued", ScalarType.UInt)));
+            b.AddSourceStats($"metadataStats_{i}");
         }
 
         if (reloads)
@@ -108,42 +82,17 @@ internal sealed class StatusRecord
         v["objectTime"].Set(stats.ObjectTime);
         PvTimeStamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddSeconds(stats.ObjectTime)).WriteTo(v["objectTimestamp"]);
         var q = stats.Queue ?? default;
-        SetCounts(v, "receiverStats", t, ("nReceived", "receivedRate", stats.Received), ("nRejected", "rejectedRate", q.Rejected),
+        StatusFields.SetCounts(v, "receiverStats", t, ("nReceived", "receivedRate", stats.Received), ("nRejected", "rejectedRate", q.Rejected),
             ("nErrors", "errorRate", stats.ReceiverErrors), ("nOverruns", "overrunRate", stats.Overruns));
-        SetCounts(v, "publisherStats", t, ("nPublished", "publishedRate", stats.Published), ("nErrors", "errorRate", stats.PublisherErrors));
-        v["queueStats.nReceived"].Set(q.Received);
-        v["queueStats.nRejected"].Set(q.Rejected);
-        v["queueStats.nDelivered"].Set(q.Delivered);
-        v["queueStats.nQueued"].Set(q.Queued);
-        v["processorStats.runtime"].Set(p.Runtime);
-        v["processorStats.startTime"].Set(p.StartTime);
-        v["processorStats.endTime"].Set(p.EndTime);
-        v["processorStats.receivingTime"].Set(p.ReceivingTime);
-        v["processorStats.firstObjectTime"].Set(p.FirstObjectTime);
-        v["processorStats.lastObjectTime"].Set(p.LastObjectTime);
-        v["processorStats.firstObjectId"].Set(p.FirstObjectId);
-        v["processorStats.lastObjectId"].Set(p.LastObjectId);
-        SetCounts(v, "processorStats", t, ("nProcessed", "processedRate", p.Processed), ("nErrors", "errorRate", p.Errors), ("nMissed", "missedRate", p.Missed));
-        foreach (var (name, type) in _userTypes)
-        {
-            if (stats.User.TryGetValue(name, out var value))
-            {
-                SetUser(v["userStats." + name], type, value);
-            }
-        }
+        StatusFields.SetCounts(v, "publisherStats", t, ("nPublished", "publishedRate", stats.Published), ("nErrors", "errorRate", stats.PublisherErrors));
+        StatusFields.SetQueueStats(v, "queueStats", q);
+        StatusFields.SetProcessorStats(v, p);
+        StatusFields.SetUserStats(v, _userTypes, stats.User);
 
         // The reference fills these from the type dict (zeros, §3.2 [QUIRK]); these are the real counters.
         foreach (var m in stats.Metadata.Where(m => m.ProducerId <= _metadataChannels.Count))
         {
-            var prefix = $"metadataStats_{m.ProducerId}";
-            v[prefix + ".producerId"].Set((long)m.ProducerId);
-            v[prefix + ".channel"].Set(m.Channel);
-            SetCounts(v, prefix + ".receiverStats", t, ("nReceived", "receivedRate", m.Received), ("nRejected", "rejectedRate", m.Queue.Rejected),
-                ("nOverruns", "overrunRate", m.Overruns));
-            v[prefix + ".queueStats.nReceived"].Set(m.Queue.Received);
-            v[prefix + ".queueStats.nRejected"].Set(m.Queue.Rejected);
-            v[prefix + ".queueStats.nDelivered"].Set(m.Queue.Delivered);
-            v[prefix + ".queueStats.nQueued"].Set(m.Queue.Queued);
+            StatusFields.SetSourceStats(v, $"metadataStats_{m.ProducerId}", t, m.ProducerId, m.Channel, m.Received, m.Overruns, m.Queue);
         }
 
         if (_reloads)
@@ -153,34 +102,5 @@ internal sealed class StatusRecord
 
         v.MarkAllChanged();
         Pv.Post(v);
-    }
-
-    internal static void SetCounts(PvValue v, string structure, double seconds, params (string Count, string Rate, long Value)[] counts)
-    {
-        foreach (var (count, rate, value) in counts)
-        {
-            v[structure + "." + count].Set(value);
-            v[structure + "." + rate].Set(ProcessingController.Rate(value, seconds));
-        }
-    }
-
-    internal static void SetUser(PvField field, ScalarType type, object value)
-    {
-        var number = value is UnitValue u ? u.Value : value;
-        switch (type)
-        {
-            case ScalarType.String:
-                field.Set(Convert.ToString(number, CultureInfo.InvariantCulture) ?? string.Empty);
-                break;
-            case ScalarType.Float or ScalarType.Double:
-                field.Set(Convert.ToDouble(number, CultureInfo.InvariantCulture));
-                break;
-            case ScalarType.Boolean:
-                field.Set(Convert.ToBoolean(number, CultureInfo.InvariantCulture));
-                break;
-            default:
-                field.Set((long)Convert.ToDouble(number, CultureInfo.InvariantCulture));
-                break;
-        }
     }
 }
