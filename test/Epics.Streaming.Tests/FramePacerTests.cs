@@ -40,3 +40,25 @@ public class FramePacerTests
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1));
     }
 }
+
+public class PreciseSleepTests
+{
+    [Fact]
+    public void A_sub_millisecond_sleep_is_not_rounded_to_milliseconds()
+    {
+        Assert.SkipUnless(PreciseSleep.IsPrecise, "sub-millisecond sleeps are Linux-only");
+        var requested = Stopwatch.Frequency / 5000; // 200 µs
+        var took = new double[101];
+        for (var i = 0; i < took.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            PreciseSleep.For(requested);
+            took[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        Array.Sort(took);
+        Assert.True(took[0] >= 0.199, $"a sleep was shorter than asked: {took[0]} ms");
+        // A millisecond-grained sleep takes >= 1 ms every time; the median keeps a busy CI machine's late wake-ups out.
+        Assert.True(took[took.Length / 2] < 0.8, $"median sleep {took[took.Length / 2]} ms for 0.2 ms asked");
+    }
+}

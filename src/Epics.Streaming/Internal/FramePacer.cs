@@ -4,14 +4,18 @@ namespace Epics.Streaming.Internal;
 
 /// <summary>
 /// Holds a frame rate on a deadline schedule: frame n is due at start + n/fps (so errors never accumulate). It sleeps
-/// while more than ~1.5 ms remain, then yields/spins to the deadline, which keeps the error in the microseconds
-/// without burning a core at low rates; above 30 kHz it releases frames in bursts from 1 ms sleeps. A late frame is
-/// published at once (catching up).
+/// to within a few tens of microseconds of the deadline (<see cref="PreciseSleep"/>) and spins only the rest, so even
+/// at thousands of frames per second the publishing thread leaves the cores to the network threads; where sleeps have
+/// a millisecond grain it sleeps while more than ~1.5 ms remain and yields/spins after. Above 30 kHz it releases frames
+/// in bursts from ~1 ms sleeps. A late frame is published at once (catching up).
 /// </summary>
 internal sealed class FramePacer
 {
     private static readonly long SleepMargin = Stopwatch.Frequency * 3 / 2000; // 1.5 ms
     private static readonly long SpinOnly = Stopwatch.Frequency / 20000; // 50 µs
+    // What a precise sleep may overshoot by (wake-up latency): sleep until this much before the deadline, spin the rest.
+    private static readonly long WakeMargin = Stopwatch.Frequency / 25000; // 40 µs
+    private static readonly long MaxSleep = Stopwatch.Frequency / 10; // 100 ms
     // Above this rate frames are released in bursts from ~1 ms sleeps instead of one by one from a spin: the deadline
     // schedule still holds the rate exactly, lateness stays around a millisecond, and the core is left to the network
     // threads, which on a small machine decides whether a consumer keeps up.
@@ -67,6 +71,17 @@ internal sealed class FramePacer
             if (_burst)
             {
                 Thread.Sleep(1);
+            }
+            else if (PreciseSleep.IsPrecise)
+            {
+                if (remaining > WakeMargin)
+                {
+                    PreciseSleep.For(Math.Min(remaining - WakeMargin, MaxSleep)); // short enough to see a cancellation
+                }
+                else
+                {
+                    Thread.SpinWait(20);
+                }
             }
             else if (remaining > SleepMargin)
             {
