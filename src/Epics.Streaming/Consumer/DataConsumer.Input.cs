@@ -174,6 +174,7 @@ public sealed partial class DataConsumer
     // Null, or what went wrong (for an RPC caller).
     private string? Handle(PvValue value)
     {
+        _watchdog?.Enter(ObjectIdOrZero(value));
         try
         {
             return _controller.Handle(value, out var failure) || failure is null ? null : $"Error processing input PV object: {failure.Message}";
@@ -192,5 +193,13 @@ public sealed partial class DataConsumer
 
             return $"Error processing input PV object: {e.Message}";
         }
+        finally
+        {
+            _watchdog?.Exit();
+        }
     }
+
+    // For the watchdog's messages only: the controller reads (and checks) the id itself.
+    private long ObjectIdOrZero(PvValue value) =>
+        value.TryGetField(Options.ObjectIdField, out var f) && f.Type.Kind == TypeKind.Scalar && f.Type.ScalarType != ScalarType.String ? f.GetInt64() : 0;
 }

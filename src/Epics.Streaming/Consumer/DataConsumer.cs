@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Epics.Ca.Client;
 using Epics.Pva;
@@ -32,6 +33,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private readonly ObjectIdTracker _tracker;
     private readonly ProcessingController _controller;
     private readonly PvObjectQueue? _queue;
+    private readonly ProcessorWatchdog? _watchdog;
     private readonly HashSet<string> _loggedReceiverErrors = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -53,6 +55,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private long _lastStatusUpdate;
     private ConsumerStatistics? _final;
     private string? _processorReloadStatus;
+    private string? _stopFailure;
 
     /// <summary>
     /// A consumer with <paramref name="options"/> running the processor <paramref name="createProcessor"/> makes from the
@@ -84,6 +87,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
         if (options.ReceiverQueueSize >= 0)
         {
             _queue = new PvObjectQueue(options.ReceiverQueueSize);
+        }
+
+        if (options.ProcessorTimeout > TimeSpan.Zero)
+        {
+            _watchdog = new ProcessorWatchdog(options.ProcessorTimeout, _logger);
         }
     }
 
@@ -124,6 +132,12 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _logger.LogInformation("Processor replaced by a new {Class}", next.GetType().Name);
     }
 
+    /// <summary>
+    /// Null, or why <see cref="StopAsync"/> could not stop everything within <see cref="DataConsumerOptions.StopTimeout"/>
+    /// (a processor hung in <c>Process</c> or <c>Stop</c>): what did not finish is left running on its thread.
+    /// </summary>
+    public string? StopFailure => Volatile.Read(ref _stopFailure);
+
     /// <summary>The consumer's PVA server (after start).</summary>
     public PvaServer? Server => _server;
 
@@ -140,7 +154,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
         if (Options.StatusChannel is { } statusName)
         {
             _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _metadata.Select(m => m.Name).ToList(),
-                Options.ProcessorReload);
+                Options.ProcessorReload, _watchdog is not null);
             _server.AddPv(statusName, _status.Pv);
         }
 
@@ -242,9 +256,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
             await _caSubscription.DisposeAsync().ConfigureAwait(false);
         }
 
+        // One bound for everything that runs the processor: a hung Process (or Stop) must not keep the consumer alive.
+        var deadline = Stopwatch.GetTimestamp() + (long)(Options.StopTimeout.TotalSeconds * Stopwatch.Frequency);
         if (_receiving is not null)
         {
-            await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _receiving.WaitAsync(Remaining(deadline)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         foreach (var m in _metadata)
@@ -253,14 +269,19 @@ public sealed partial class DataConsumer : IAsyncDisposable
         }
 
         _queue?.CancelWaits();
-        _processing?.Join(TimeSpan.FromSeconds(5));
-        try
+        _processing?.Join(Remaining(deadline));
+        var stopping = Task.Run(StopProcessor, CancellationToken.None);
+        await stopping.WaitAsync(Remaining(deadline, minimum: TimeSpan.FromMilliseconds(200))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!stopping.IsCompleted)
         {
-            _controller.Stop();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Processor stop failed: {Message}", e.Message);
+            var call = _watchdog?.CurrentCall;
+            var failure = call is { } c
+                ? string.Create(CultureInfo.InvariantCulture,
+                    $"the processor did not stop within {Options.StopTimeout.TotalSeconds:0.###} s: its Process call on object {c.ObjectId} has run for {c.Running.TotalSeconds:0.0} s")
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"the processor did not stop within {Options.StopTimeout.TotalSeconds:0.###} s (its Process or Stop call has not returned)");
+            Volatile.Write(ref _stopFailure, failure);
+            _logger.LogError("Consumer {Id}: {Failure}; leaving it behind", Options.ConsumerId, failure);
         }
 
         _final = GetStatistics();
@@ -294,6 +315,25 @@ public sealed partial class DataConsumer : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _watchdog?.Dispose();
+    }
+
+    private void StopProcessor()
+    {
+        try
+        {
+            _controller.Stop();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogError(e, "Processor stop failed: {Message}", e.Message);
+        }
+    }
+
+    private static TimeSpan Remaining(long deadline, TimeSpan minimum = default)
+    {
+        var left = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        return left > minimum ? left : minimum;
     }
 
     // framework.md §2.2: the user's keys, then the system keys written over them.
