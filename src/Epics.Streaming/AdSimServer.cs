@@ -118,6 +118,7 @@ public sealed class AdSimServer : IAsyncDisposable
             _server = new PvaServer(_serverOptions);
             var pvaMetadata = new List<(SharedPv Pv, PvValue Value)>();
             var caMetadata = new List<CaServerPv>();
+            var guard = new PutAccessGuard(o.AllowedClients, _logger);
             foreach (var (name, ca) in ParseMetadata(o.MetadataPvs))
             {
                 if (ca)
@@ -129,12 +130,14 @@ public sealed class AdSimServer : IAsyncDisposable
                 {
                     var value = new PvValue(MetadataType);
                     var pv = new SharedPv(value);
+                    guard.Protect(name, pv);
                     _server.AddPv(name, pv);
                     pvaMetadata.Add((pv, value));
                 }
             }
 
             var imagePv = new SharedPv(NTNDArray.Create(NTNDArrayLayout.PvaPy).Structure);
+            guard.Protect(o.ChannelName, imagePv);
             _server.AddPv(o.ChannelName, imagePv);
             await _server.StartAsync(cancellationToken).ConfigureAwait(false);
             _caServer?.Start();

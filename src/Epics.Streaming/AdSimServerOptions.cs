@@ -1,5 +1,6 @@
 using System.Globalization;
 using Epics.Pva.Data;
+using Epics.Pva.Server;
 using Epics.Streaming.Frames;
 
 namespace Epics.Streaming;
@@ -97,6 +98,12 @@ public sealed record AdSimServerOptions
     /// reads a file). Empty by default: the host registers them (pvstream registers those of Epics.Streaming.Formats).
     /// </summary>
     public IReadOnlyList<IFrameFormat> FrameFormats { get; init; } = [];
+
+    /// <summary>
+    /// Who may put into the served PVA records (the image record and the <c>pva://</c> metadata records); default anyone.
+    /// CA metadata records are not covered.
+    /// </summary>
+    public ClientAccessList AllowedClients { get; init; } = ClientAccessList.Anyone;
 
     /// <summary>The element type <see cref="DataType"/> names.</summary>
     public ScalarType ElementType => ParseDataType(DataType);

@@ -79,10 +79,11 @@ public sealed class MirrorServer : IAsyncDisposable
         _server = new PvaServer(_serverOptions);
         await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         _client = new PvaClient(_clientOptions);
+        var guard = new PutAccessGuard(Options.AllowedClients, _logger);
         foreach (var spec in Channels)
         {
             _logger.LogInformation("Mirroring {Source} ({Provider}) as {Mirror} with {Monitors} monitor(s)", spec.SourceName, spec.Provider, spec.MirrorName, spec.MonitorCount);
-            var channel = new MirrorChannel(spec, _server, OnSourceChanged);
+            var channel = new MirrorChannel(spec, _server, guard, OnSourceChanged);
             _channels.Add(channel);
             for (var k = 0; k < spec.MonitorCount; k++)
             {

@@ -1,3 +1,5 @@
+using Epics.Pva.Server;
+
 namespace Epics.Streaming;
 
 /// <summary>Options of <c>pvstream mirror-server</c> (framework.md §1.3).</summary>
@@ -14,4 +16,7 @@ public sealed record MirrorServerOptions
 
     /// <summary>How long a source may stay silent at start before it is reported as not found (it is still looked for).</summary>
     public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Who may put into the mirror records; default anyone (a put is posted to the mirror's clients as an update).</summary>
+    public ClientAccessList AllowedClients { get; init; } = ClientAccessList.Anyone;
 }

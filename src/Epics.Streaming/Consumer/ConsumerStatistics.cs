@@ -47,6 +47,9 @@ public sealed record ConsumerStatistics
     /// <summary>The processor's own statistics (<c>GetStats</c>).</summary>
     public IReadOnlyDictionary<string, object> User { get; init; } = new Dictionary<string, object>();
 
+    /// <summary>What the processor watchdog saw, or null when it is off (<see cref="DataConsumerOptions.ProcessorTimeout"/> zero).</summary>
+    public ProcessorHangStatistics? ProcessorHangs { get; init; }
+
     /// <summary>What the last processor reload did, when reloading is on (null otherwise or before the first).</summary>
     public string? ProcessorReload { get; init; }
 

@@ -26,6 +26,7 @@ public sealed partial class DataConsumer
             Processor = _controller.GetStatistics(),
             User = user,
             ProcessorReload = Options.ProcessorReload ? ProcessorReloadStatus ?? string.Empty : null,
+            ProcessorHangs = _watchdog?.Statistics,
         };
     }
 

@@ -172,6 +172,24 @@ public sealed partial class DataConsumer
     // Null, or what went wrong (for an RPC caller).
     private string? Handle(PvValue value)
     {
+        // The controller handles one object at a time anyway; the gate keeps the watchdog's view (one call in progress)
+        // true when puts into a hosted input record arrive on several threads.
+        lock (_handleGate)
+        {
+            _watchdog?.Enter(ObjectIdOrZero(value));
+            try
+            {
+                return HandleNow(value);
+            }
+            finally
+            {
+                _watchdog?.Exit();
+            }
+        }
+    }
+
+    private string? HandleNow(PvValue value)
+    {
         try
         {
             return _controller.Handle(value, out var failure) || failure is null ? null : $"Error processing input PV object: {failure.Message}";
@@ -191,4 +209,8 @@ public sealed partial class DataConsumer
             return $"Error processing input PV object: {e.Message}";
         }
     }
+
+    // For the watchdog's messages only: the controller reads (and checks) the id itself.
+    private long ObjectIdOrZero(PvValue value) =>
+        value.TryGetField(Options.ObjectIdField, out var f) && f.Type.Kind == TypeKind.Scalar && f.Type.ScalarType != ScalarType.String ? f.GetInt64() : 0;
 }

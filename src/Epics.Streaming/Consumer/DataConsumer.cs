@@ -29,6 +29,8 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private readonly ObjectIdTracker _tracker;
     private readonly ProcessingController _controller;
     private readonly PvObjectQueue? _queue;
+    private readonly ProcessorWatchdog? _watchdog;
+    private readonly Lock _handleGate = new();
     private readonly HashSet<string> _loggedReceiverErrors = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,6 +49,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
     private long _receiverErrors;
     private ConsumerStatistics? _final;
     private string? _processorReloadStatus;
+    private string? _stopFailure;
 
     /// <summary>
     /// A consumer with <paramref name="options"/> running the processor <paramref name="createProcessor"/> makes from the
@@ -78,6 +81,11 @@ public sealed partial class DataConsumer : IAsyncDisposable
         if (options.ReceiverQueueSize >= 0)
         {
             _queue = new PvObjectQueue(options.ReceiverQueueSize);
+        }
+
+        if (options.ProcessorTimeout > TimeSpan.Zero)
+        {
+            _watchdog = new ProcessorWatchdog(options.ProcessorTimeout, _logger);
         }
     }
 
@@ -118,6 +126,12 @@ public sealed partial class DataConsumer : IAsyncDisposable
         _logger.LogInformation("Processor replaced by a new {Class}", next.GetType().Name);
     }
 
+    /// <summary>
+    /// Null, or why <see cref="StopAsync"/> could not stop everything within <see cref="DataConsumerOptions.StopTimeout"/>
+    /// (a processor hung in <c>Process</c> or <c>Stop</c>): what did not finish is left running on its thread.
+    /// </summary>
+    public string? StopFailure => Volatile.Read(ref _stopFailure);
+
     /// <summary>The consumer's PVA server (after start).</summary>
     public PvaServer? Server => _started ? _endpoints.Server : null;
 
@@ -135,7 +149,7 @@ public sealed partial class DataConsumer : IAsyncDisposable
         if (Options.StatusChannel is { } statusName)
         {
             _status = new StatusRecord(Options.ConsumerId, Options.InputChannel, Processor.GetStatsPvaTypes(), _endpoints.Metadata.Select(m => m.Name).ToList(),
-                Options.ProcessorReload);
+                Options.ProcessorReload, _watchdog is not null);
             server.AddPv(statusName, _status.Pv);
         }
 
@@ -189,61 +203,6 @@ public sealed partial class DataConsumer : IAsyncDisposable
 
     /// <summary>The statistics now (does not publish).</summary>
     public ConsumerStatistics GetStatistics() => _reporting.Snapshot();
-
-    /// <summary>Stops the input, the processor (its <c>Stop</c>) and the server; returns the final statistics.</summary>
-    public async Task<ConsumerStatistics> StopAsync()
-    {
-        if (_final is not null)
-        {
-            return _final;
-        }
-
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_subscription is not null)
-        {
-            await _subscription.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_caSubscription is not null)
-        {
-            await _caSubscription.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (_receiving is not null)
-        {
-            await _receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        await _endpoints.StopMetadataAsync().ConfigureAwait(false);
-        _queue?.CancelWaits();
-        _processing?.Join(TimeSpan.FromSeconds(5));
-        try
-        {
-            _controller.Stop();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            _logger.LogError(e, "Processor stop failed: {Message}", e.Message);
-        }
-
-        _final = GetStatistics();
-        _queue?.Clear();
-        _endpoints.ClearMetadata();
-        await _endpoints.StopAsync().ConfigureAwait(false);
-        _logger.LogInformation("Stopped hpc consumer {Id}", Options.ConsumerId);
-        return _final;
-    }
-
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_started)
-        {
-            await StopAsync().ConfigureAwait(false);
-        }
-
-        _stopping.Dispose();
-    }
 
     // framework.md §2.2: the user's keys, then the system keys written over them.
     private static JsonObject BuildConfiguration(DataConsumerOptions o, JsonObject? processorArgs)

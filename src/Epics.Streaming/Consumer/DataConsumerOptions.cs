@@ -99,6 +99,18 @@ public sealed record DataConsumerOptions
     /// </summary>
     public bool ProcessorReload { get; init; }
 
+    /// <summary>
+    /// A processor call that runs longer than this is a hang: logged once (object id, time), counted and shown in the
+    /// status record's <c>processorHangs</c> structure until the call returns. <see cref="TimeSpan.Zero"/>: no watchdog.
+    /// </summary>
+    public TimeSpan ProcessorTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long <see cref="DataConsumer.StopAsync"/> waits for the input, the processing thread and the processor's
+    /// <c>Stop</c> (together); what has not finished by then is left behind (<see cref="DataConsumer.StopFailure"/>).
+    /// </summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The longest time between two status-record updates.</summary>
     public TimeSpan MaxStatusUpdatePeriod { get; init; } = TimeSpan.FromSeconds(10);
 

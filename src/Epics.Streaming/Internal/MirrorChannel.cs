@@ -25,12 +25,13 @@ internal sealed class MirrorChannel
     private int _skip;
     private bool _everConnected;
 
-    public MirrorChannel(MirrorChannelSpec spec, PvaServer server, Action<MirrorChannel, MirrorSourceState, string?> changed)
+    public MirrorChannel(MirrorChannelSpec spec, PvaServer server, PutAccessGuard guard, Action<MirrorChannel, MirrorSourceState, string?> changed)
     {
         _spec = spec;
         _changed = changed;
         _received = new long[spec.MonitorCount];
         _overruns = new long[spec.MonitorCount];
+        guard.Protect(spec.MirrorName, _pv);
         server.AddPv(spec.MirrorName, _pv);
     }
 

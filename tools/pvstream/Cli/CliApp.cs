@@ -6,6 +6,11 @@ namespace Pvstream.Cli;
 /// <summary>Parses and runs the root command; usage errors are one line on stderr and exit code 2 (no help dump).</summary>
 internal static partial class CliApp
 {
+    // Ctrl-C/SIGTERM cancel the command's token; a command that has not finished this long after is ended with 130/143.
+    // Longer than the stages' own bounded stops (a consumer waits up to 5 s for a hung processor), so that they can
+    // still print their final report and say what did not stop.
+    private static readonly InvocationConfiguration Invocation = new() { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
         if (CommandNames.FindUnknown(root, args) is { } unknownCommand)
@@ -29,7 +34,7 @@ internal static partial class CliApp
             return await UsageErrorAsync(unknownOption);
         }
 
-        return await parse.InvokeAsync();
+        return await parse.InvokeAsync(Invocation);
     }
 
     // System.CommandLine names .NET types ("as expected type 'System.Nullable`1[System.Int32]'"); users typed a number.

@@ -47,6 +47,7 @@ internal static class AdSimServerCommand
             version, inputDirectory, inputFile, mmap, hdfDataset, hdfCompression, config, fps, nx, ny, colorMode, dataType, minimum, maximum,
             nFrames, cacheSize, runtime, channelName, notifyPv, notifyValue, metadata, startDelay, shutdownDelay, reportPeriod, disableCurses, metricsPort,
         };
+        var access = new AccessListOptions(command, "the image record and the pva:// metadata records");
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -81,6 +82,7 @@ internal static class AdSimServerCommand
                 ShutdownDelay = parse.GetValue(shutdownDelay),
                 ReportPeriod = parse.GetValue(reportPeriod),
                 DisableCurses = parse.GetValue(disableCurses),
+                AllowedClients = access.Parse(parse),
             };
             options = options with { FrameFormats = FileFormats.For(options) };
             using var loggerFactory = logging.CreateFactory(parse);

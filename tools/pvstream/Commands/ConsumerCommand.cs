@@ -62,13 +62,14 @@ internal static class ConsumerCommand
         var metricsPort = MetricsEndpoint.CreateOption();
         var allowUsers = new Option<string?>("--allow-users") { Description = "Only these users (comma-separated, as PVA's ca authentication names them) may put into the control record and the pvas input record; default anyone" };
         var allowHosts = new Option<string?>("--allow-hosts") { Description = "Only these hosts (comma-separated host names or IP addresses) may put into the control record and the pvas input record; default any" };
+        var processorTimeout = new Option<double>("--processor-timeout") { Description = "Seconds a processor call may run before it counts as a hang (logged, counted, shown in the status); 0 off", DefaultValueFactory = _ => d.ProcessorTimeout.TotalSeconds };
         var version = VersionFlag.Create();
         var command = new Command("consumer", "Stream consumer: runs a processor on every object of a channel (pvapy-hpc-consumer)")
         {
             version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
             controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorReload, processorArgs,
             oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
-            logFile, disableCurses, metricsPort, allowUsers, allowHosts,
+            logFile, disableCurses, metricsPort, allowUsers, allowHosts, processorTimeout,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -145,6 +146,7 @@ internal static class ConsumerCommand
                 ReportPeriod = parse.GetValue(reportPeriod),
                 Runtime = parse.GetValue(runtime),
                 AllowedClients = ClientAccessList.Parse(parse.GetValue(allowUsers), parse.GetValue(allowHosts)),
+                ProcessorTimeout = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(processorTimeout))),
             };
             var args = ParseProcessorArgs(parse.GetValue(processorArgs));
             using var logSink = new ConsumerLogging(parse.GetValue(logFile));
@@ -195,7 +197,7 @@ internal static class ConsumerCommand
                     }
 
                     Print(ConsumerReport.Format(last, sections));
-                    return ExitCodes.Success;
+                    return StopFailed(consumer) ? ExitCodes.Failure : ExitCodes.Success;
                 }
 
                 // A child of --n-consumers: messages to the parent on stdout, stopped by it through stdin.
@@ -211,7 +213,7 @@ internal static class ConsumerCommand
                 consumer.Reported += (_, stats) => Print(ConsumerChildMessages.Report(ConsumerReport.Format(stats, sections)));
                 var final = await consumer.RunAsync(stop.Token);
                 Print(ConsumerChildMessages.Final(ConsumerReport.Format(final, sections), final));
-                return ExitCodes.Success;
+                return StopFailed(consumer) ? ExitCodes.Failure : ExitCodes.Success;
             }
             catch (ProcessorLoadException e)
             {
@@ -228,6 +230,18 @@ internal static class ConsumerCommand
     }
 
     private static readonly Lock PrintLock = new();
+
+    // A processor that did not stop is left behind (its thread ends with the process): said on stderr, exit code 1.
+    private static bool StopFailed(DataConsumer consumer)
+    {
+        if (consumer.StopFailure is not { } failure)
+        {
+            return false;
+        }
+
+        Console.Error.WriteLine($"Error: consumer {consumer.Options.ConsumerId}: {failure}");
+        return true;
+    }
 
     private static void Print(string report)
     {

@@ -28,6 +28,7 @@ internal static class MirrorServerCommand
         {
             version, channelMap, runtime, reportPeriod, metricsPort,
         };
+        var access = new AccessListOptions(command, "the mirror records");
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -41,6 +42,7 @@ internal static class MirrorServerCommand
                 ChannelMap = parse.GetValue(channelMap),
                 Runtime = parse.GetValue(runtime),
                 ReportPeriod = parse.GetValue(reportPeriod),
+                AllowedClients = access.Parse(parse),
             };
             using var loggerFactory = logging.CreateFactory(parse);
             MirrorServer mirror;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Epics.Pva.Server;
+using Epics.Streaming;
 using Pvstream.Cli;
 using Pvstream.Serve;
 
@@ -26,6 +27,7 @@ internal static class ServeCommand
         {
             specs, file, demo, prefix, list,
         };
+        var access = new AccessListOptions(command, "the writable PVs");
         var logging = new LoggingOptions(command);
         CliRunner.SetAction(command, async (parse, ct) =>
         {
@@ -58,8 +60,10 @@ internal static class ServeCommand
 
             using var loggerFactory = logging.CreateFactory(parse);
             await using var server = new PvaServer(EpicsEnvironment.ServerOptions(loggerFactory));
+            var guard = new PutAccessGuard(access.Parse(parse), loggerFactory.CreateLogger("serve"));
             foreach (var pv in pvs)
             {
+                guard.Protect(pv.Name, pv.Pv);
                 server.AddPv(pv.Name, pv.Pv);
             }
 

@@ -99,6 +99,12 @@ internal static class ConsumerReport
                 ("queueStats", Sorted(("nReceived", m.Queue.Received), ("nRejected", m.Queue.Rejected), ("nDelivered", m.Queue.Delivered), ("nQueued", m.Queue.Queued))))),
                 StringComparer.Ordinal),
         };
+        if (s.ProcessorHangs is { Hangs: > 0 } h)
+        {
+            // Not a "Stats" section: -rs never hides a hang.
+            dict["processorHangs"] = Sorted(("nHangs", h.Hangs), ("hung", h.Hung), ("hungObjectId", h.HungObjectId), ("hungTime", new UnitValue(h.HungSeconds, "s")));
+        }
+
         return dict;
     }
 

@@ -7,7 +7,8 @@ namespace Epics.Streaming.Consumer.Internal;
 
 /// <summary>
 /// The consumer status record with exactly the structure of framework.md §3.2 (names, types, order); with processor
-/// reloading on, a string <c>processorReload</c> follows at the end.
+/// reloading on, a string <c>processorReload</c> follows at the end, and with the processor watchdog on, last, a
+/// structure <c>processorHangs</c> { uint nHangs; boolean hung; uint hungObjectId; double hungTime }.
 /// </summary>
 internal sealed class StatusRecord
 {
@@ -15,14 +16,16 @@ internal sealed class StatusRecord
     private readonly PvType _type;
     private readonly IReadOnlyList<string> _metadataChannels;
     private readonly bool _reloads;
+    private readonly bool _watchdog;
 
     public StatusRecord(int consumerId, string inputChannel, IReadOnlyDictionary<string, ScalarType> userTypes, IReadOnlyList<string>? metadataChannels = null,
-        bool reloads = false)
+        bool reloads = false, bool watchdog = false)
     {
         _userTypes = userTypes;
         _metadataChannels = metadataChannels ?? [];
         _reloads = reloads;
-        _type = BuildType(userTypes, _metadataChannels.Count, reloads);
+        _watchdog = watchdog;
+        _type = BuildType(userTypes, _metadataChannels.Count, reloads, watchdog);
         var initial = new PvValue(_type);
         initial["consumerId"].Set((long)consumerId);
         initial["inputChannel"].Set(inputChannel);
@@ -37,7 +40,7 @@ internal sealed class StatusRecord
 
     public SharedPv Pv { get; }
 
-    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes, int metadataChannels = 0, bool reloads = false)
+    public static PvType BuildType(IReadOnlyDictionary<string, ScalarType> userTypes, int metadataChannels = 0, bool reloads = false, bool watchdog = false)
     {
         var b = PvType.Builder()
             .Add("consumerId", ScalarType.UInt)
@@ -66,6 +69,12 @@ internal sealed class StatusRecord
         if (reloads)
         {
             b.Add("processorReload", ScalarType.String);
+        }
+
+        if (watchdog)
+        {
+            b.AddStructure("processorHangs", string.Empty, s => s
+                .Add("nHangs", ScalarType.UInt).Add("hung", ScalarType.Boolean).Add("hungObjectId", ScalarType.UInt).Add("hungTime", ScalarType.Double));
         }
 
         return b.Build();
@@ -98,6 +107,14 @@ internal sealed class StatusRecord
         if (_reloads)
         {
             v["processorReload"].Set(stats.ProcessorReload ?? string.Empty);
+        }
+
+        if (_watchdog && stats.ProcessorHangs is { } hangs)
+        {
+            v["processorHangs.nHangs"].Set(hangs.Hangs);
+            v["processorHangs.hung"].Set(hangs.Hung);
+            v["processorHangs.hungObjectId"].Set(hangs.HungObjectId);
+            v["processorHangs.hungTime"].Set(hangs.HungSeconds);
         }
 
         v.MarkAllChanged();
