@@ -16,6 +16,7 @@ public sealed class TwoHostNetwork : IDisposable
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
     private readonly int _subnet = Random.Shared.Next(1, 255);
     private readonly List<string> _created = [];
+    private readonly List<string> _veths = [];
 
     private TwoHostNetwork()
     {
@@ -78,6 +79,11 @@ public sealed class TwoHostNetwork : IDisposable
             }
         }
 
+        foreach (var end in _veths)
+        {
+            Ip("link", "delete", end); // one left behind when moving it into its namespace failed; an error otherwise
+        }
+
         try
         {
             Directory.Delete("/etc/netns"); // only when no other namespace keeps files there
@@ -131,6 +137,7 @@ public sealed class TwoHostNetwork : IDisposable
     private void Link(string host, string hostEnd, string routerEnd, string address, string gateway)
     {
         Must("link", "add", hostEnd, "type", "veth", "peer", "name", routerEnd);
+        _veths.Add(hostEnd);
         Must("link", "set", hostEnd, "netns", host);
         Must("link", "set", routerEnd, "netns", Router);
         Must("-n", host, "addr", "add", address + "/25", "brd", "+", "dev", hostEnd);
