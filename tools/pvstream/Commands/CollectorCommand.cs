@@ -9,6 +9,7 @@ using Epics.Streaming.Processors.Loading;
 using Pvstream.Cli;
 using Pvstream.Metrics;
 using Pvstream.Streaming;
+using Pvstream.Web;
 
 namespace Pvstream.Commands;
 
@@ -51,11 +52,12 @@ internal static class CollectorCommand
         var allowHosts = new Option<string?>("--allow-hosts") { Description = "Only these hosts (comma-separated host names or IP addresses) may put into the control record; default any" };
         var version = VersionFlag.Create();
         var metricsPort = MetricsEndpoint.CreateOption();
+        var web = StageWebPage.CreateOption();
         var command = new Command("collector", "Stream collector: gathers the objects of several producers in id order and runs a processor on them (pvapy-hpc-collector)")
         {
             version, collectorId, producerIds, inputChannel, outputChannel, statusChannel, controlChannel, idFormat, serverQueue, receiverQueue,
             cacheSize, maxWait, processorFile, processorClass, processorArgs, oidField, oidOffset, fieldRequest, skip, metadata, runtime,
-            reportPeriod, reportStats, logFile, disableCurses, metricsPort, allowUsers, allowHosts,
+            reportPeriod, reportStats, logFile, disableCurses, metricsPort, web, allowUsers, allowHosts,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -111,6 +113,7 @@ internal static class CollectorCommand
                 await using var collector = new DataCollector(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
                 using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort), () => [StageSamples.Collector("collector", collector.GetStatistics())]);
+                await using var page = StageWebPage.Serve(parse.GetValue(web), options, collector.GetStatistics);
                 collector.Reported += (_, stats) => Print(CollectorReport.Format(stats, sections));
                 Print(CollectorReport.Format(await collector.RunAsync(ct), sections));
                 return ExitCodes.Success;

@@ -9,6 +9,7 @@ using Epics.Streaming.Processors.Loading;
 using Pvstream.Cli;
 using Pvstream.Metrics;
 using Pvstream.Streaming;
+using Pvstream.Web;
 
 namespace Pvstream.Commands;
 
@@ -60,6 +61,7 @@ internal static class ConsumerCommand
         var logFile = new Option<string?>("--log-file", "-lf") { Description = "Log file (as well as stderr), rotated daily" };
         var disableCurses = new Option<bool>("--disable-curses", "-dc") { Description = "Plain report lines instead of the full-screen table" };
         var metricsPort = MetricsEndpoint.CreateOption();
+        var web = StageWebPage.CreateOption();
         var allowUsers = new Option<string?>("--allow-users") { Description = "Only these users (comma-separated, as PVA's ca authentication names them) may put into the control record and the pvas input record; default anyone" };
         var allowHosts = new Option<string?>("--allow-hosts") { Description = "Only these hosts (comma-separated host names or IP addresses) may put into the control record and the pvas input record; default any" };
         var processorTimeout = new Option<double>("--processor-timeout") { Description = "Seconds a processor call may run before it counts as a hang (logged, counted, shown in the status); 0 off", DefaultValueFactory = _ => d.ProcessorTimeout.TotalSeconds };
@@ -69,7 +71,7 @@ internal static class ConsumerCommand
             version, consumerId, nConsumers, idList, inputChannel, inputMode, inputArgs, outputChannel, outputMode, outputArgs, statusChannel,
             controlChannel, idFormat, serverQueue, receiverQueue, accumulate, accumulationTimeout, processorFile, processorClass, processorReload, processorArgs,
             oidField, oidOffset, fieldRequest, skip, pluginName, group, set, trigger, updates, nSets, metadata, runtime, reportPeriod, reportStats,
-            logFile, disableCurses, metricsPort, allowUsers, allowHosts, processorTimeout,
+            logFile, disableCurses, metricsPort, web, allowUsers, allowHosts, processorTimeout,
         };
         var logging = new LogLevelOption(command);
         CliRunner.SetAction(command, async (parse, ct) =>
@@ -163,9 +165,10 @@ internal static class ConsumerCommand
                 var factory = ProcessorLoader.Resolve(files, parse.GetValue(processorClass));
                 await using var consumer = new DataConsumer(options, factory, args, EpicsEnvironment.ServerOptions(loggerFactory),
                     EpicsEnvironment.ClientOptions(loggerFactory), loggerFactory, EpicsEnvironment.CaClientOptions());
-                // With -nc N each consumer process serves its own endpoint: the port plus its place in the id list.
-                var port = parse.GetValue(metricsPort) + (childId is null ? 0 : ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers)).ToList().IndexOf(id));
-                using var metrics = MetricsEndpoint.Start(port, () => [StageSamples.Consumer("consumer", consumer.GetStatistics())]);
+                // With -nc N each consumer process serves its own endpoint and page: the port plus its place in the id list.
+                var place = childId is null ? 0 : ConsumerIdList.Resolve(parse.GetValue(idList), parse.GetValue(consumerId), parse.GetValue(nConsumers)).ToList().IndexOf(id);
+                using var metrics = MetricsEndpoint.Start(parse.GetValue(metricsPort) + place, () => [StageSamples.Consumer("consumer", consumer.GetStatistics())]);
+                await using var page = StageWebPage.Serve(parse.GetValue(web) + place, options, consumer.GetStatistics);
                 await using var watcher = options.ProcessorReload
                     ? ConsumerProcessorReload.Watch(consumer, files, parse.GetValue(processorClass), loggerFactory)
                     : null;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pvstream.Metrics;
 using Pvstream.Workflows;
 
 namespace Pvstream.Web;
@@ -8,7 +9,7 @@ namespace Pvstream.Web;
 /// messages for the web page, with the stage graph (an edge wherever a stage reads frames from a channel another
 /// serves) and the channels worth a thumbnail.
 /// </summary>
-internal sealed class WebDashboard(IWorkflowDashboard inner, Workflow workflow, IReadOnlyList<StagePlan> plans) : IWorkflowDashboard
+internal sealed class WebDashboard(IWorkflowDashboard inner, Workflow workflow, IReadOnlyList<StagePlan> plans) : IWorkflowDashboard, IWebPageState
 {
     private const int KeptMessages = 20;
     private readonly Lock _gate = new();
@@ -22,7 +23,6 @@ internal sealed class WebDashboard(IWorkflowDashboard inner, Workflow workflow, 
         .Concat(plans.Where(p => p.Stage.Type == StageType.AdSimServer).SelectMany(p => p.Processes).Select(s => s.ReadyChannel).OfType<string>())
         .Distinct(StringComparer.Ordinal).ToList();
 
-    /// <summary>What the page shows, as JSON.</summary>
     public JsonObject State()
     {
         lock (_gate)
@@ -30,25 +30,8 @@ internal sealed class WebDashboard(IWorkflowDashboard inner, Workflow workflow, 
             var stages = new JsonArray();
             foreach (var plan in plans)
             {
-                var processes = new JsonArray();
-                foreach (var p in _processes.Where(p => p.Spec.Stage == plan.Stage))
-                {
-                    processes.Add(new JsonObject
-                    {
-                        ["label"] = p.Label,
-                        ["up"] = p.Live.Known,
-                        ["received"] = p.Live.Received,
-                        ["processed"] = p.Live.Processed,
-                        ["rate"] = Math.Round(p.Live.Rate, 1),
-                        ["missed"] = p.Live.Missed,
-                        ["rejected"] = p.Live.Rejected,
-                        ["overruns"] = p.Live.Overruns,
-                        ["errors"] = p.Live.Errors,
-                        ["queued"] = p.Live.Queued,
-                        ["failure"] = p.Failure,
-                    });
-                }
-
+                var processes = new JsonArray([.. _processes.Where(p => p.Spec.Stage == plan.Stage)
+                    .Select(p => (JsonNode)WebPageJson.Process(p.Label, StageSamples.Live(p.Spec, p.Live), p.Failure))]);
                 stages.Add(new JsonObject { ["name"] = plan.Stage.Name, ["type"] = plan.Stage.Command, ["processes"] = processes });
             }
 
@@ -66,13 +49,13 @@ internal sealed class WebDashboard(IWorkflowDashboard inner, Workflow workflow, 
 
             return new JsonObject
             {
-                ["workflow"] = workflow.Name,
+                ["title"] = $"pvstream run: {workflow.Name}",
                 ["elapsed"] = Math.Round(_elapsed, 1),
                 ["finished"] = _finished,
                 ["stages"] = stages,
                 ["edges"] = edges,
-                ["channels"] = new JsonArray(FrameChannels.Select(c => (JsonNode)JsonValue.Create(c)).ToArray()),
-                ["messages"] = new JsonArray(_messages.Select(m => (JsonNode)JsonValue.Create(m)).ToArray()),
+                ["channels"] = WebPageJson.Strings(FrameChannels),
+                ["messages"] = WebPageJson.Strings(_messages),
             };
         }
     }

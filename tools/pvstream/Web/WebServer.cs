@@ -7,24 +7,25 @@ using Epics.Pva.Client;
 namespace Pvstream.Web;
 
 /// <summary>
-/// <c>--web PORT</c>: one page (embedded; the stage graph with live figures and a thumbnail of a chosen channel) and
-/// the two things it asks for: <c>/api/state</c> (JSON) and <c>/api/thumbnail?channel=NAME&amp;size=N</c> (PNG).
-/// Served on every interface with <see cref="HttpListener"/>, one request at a time (a page polls a few times a second).
+/// <c>--web PORT</c> of <c>run</c>, <c>consumer</c> and <c>collector</c>: one page (embedded; the stage graph with live
+/// figures and a thumbnail of a chosen channel) and the two things it asks for: <c>/api/state</c> (JSON, from an
+/// <see cref="IWebPageState"/>) and <c>/api/thumbnail?channel=NAME&amp;size=N</c> (PNG). Served on every interface
+/// with <see cref="HttpListener"/>, one request at a time (a page polls a few times a second).
 /// </summary>
 internal sealed class WebServer : IAsyncDisposable
 {
     private const int DefaultSize = 256;
     private const int MaxSize = 1024;
     private readonly HttpListener _listener = new();
-    private readonly WebDashboard _dashboard;
+    private readonly IWebPageState _page;
     private readonly PvaClient _client;
     private readonly Thumbnails _thumbnails;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _serving;
 
-    private WebServer(int port, WebDashboard dashboard, PvaClientOptions clientOptions)
+    private WebServer(int port, IWebPageState page, PvaClientOptions clientOptions)
     {
-        _dashboard = dashboard;
+        _page = page;
         _client = new PvaClient(clientOptions with { SearchMaxInterval = TimeSpan.FromSeconds(1) });
         _thumbnails = new Thumbnails(_client);
         _listener.Prefixes.Add(string.Create(CultureInfo.InvariantCulture, $"http://+:{port}/"));
@@ -33,7 +34,7 @@ internal sealed class WebServer : IAsyncDisposable
     }
 
     /// <summary>Starts serving; a port that cannot be had is a usage error.</summary>
-    public static WebServer Start(int port, WebDashboard dashboard, PvaClientOptions clientOptions)
+    public static WebServer Start(int port, IWebPageState page, PvaClientOptions clientOptions)
     {
         if (port is < 1 or > 65535)
         {
@@ -42,7 +43,7 @@ internal sealed class WebServer : IAsyncDisposable
 
         try
         {
-            return new WebServer(port, dashboard, clientOptions);
+            return new WebServer(port, page, clientOptions);
         }
         catch (HttpListenerException e)
         {
@@ -99,7 +100,7 @@ internal sealed class WebServer : IAsyncDisposable
                 await WriteAsync(response, "text/html; charset=utf-8", Page()).ConfigureAwait(false);
                 break;
             case "/api/state":
-                await WriteAsync(response, "application/json", Encoding.UTF8.GetBytes(_dashboard.State().ToJsonString())).ConfigureAwait(false);
+                await WriteAsync(response, "application/json", Encoding.UTF8.GetBytes(_page.State().ToJsonString())).ConfigureAwait(false);
                 break;
             case "/api/thumbnail":
                 await ThumbnailAsync(request, response).ConfigureAwait(false);
