@@ -41,7 +41,7 @@ public sealed partial class MetricsTests : IDisposable
         using var consumer = RunningTool.Start(_env.Variables, "consumer", "-ic", "mt:image", "-sc", "mt:*:status", "-sqs", "100", "-rp", "0", "-dc",
             "--metrics-port", Port(consumerPort));
         using var sim = RunningTool.Start(_env.Variables, "ad-sim-server", "-cn", "mt:image", "-nx", "16", "-ny", "8", "-fps", "40", "-rt", "3", "-dc", "-rp", "0",
-            "-std", "0", "--metrics-port", Port(simPort));
+            "-std", "3", "--metrics-port", Port(simPort)); // frames start once the consumer has had time to find the source
 
         var first = await ScrapeUntilAsync(consumerPort, m => Value(m, "pvstream_processed_total", "consumer", "1") > 0);
         Assert.True(first.ContainsKey("process_cpu_seconds_total"), "process metrics are served");
