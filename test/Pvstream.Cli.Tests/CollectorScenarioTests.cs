@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace Pvstream.Cli.Tests;
+
+/// <summary>
+/// The reference's collector scenarios at their documented sizes (framework.md Appendix A.7 to A.9), every stage a
+/// process: 3840x2160 frames split, passed by four distributed consumers and stitched back bit for bit; a 2 kHz stream
+/// through a mirror and four processing consumers gathered in order; PVA metadata x, y and z on every collected image.
+/// The simulator publishes only after every stage has found its input, so every frame must come through.
+/// </summary>
+[Collection(PipelineCollection.Name)]
+public sealed partial class CollectorScenarioTests : IDisposable
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(150);
+    private readonly ConsumerTestEnvironment _env = new();
+
+    public void Dispose() => _env.Dispose();
+
+    private static string Examples => Path.Combine(Repository.Root, "examples", "processors");
+
+    private Dictionary<string, string> Env => _env.Variables;
+
+    [Fact]
+    public async Task Frames_of_3840x2160_at_20_hz_split_passed_by_four_consumers_and_stitched_are_each_the_original()
+    {
+        var checksums = _env.WriteSource("FrameChecksums.cs", ScenarioProcessors.FrameChecksums);
+        var originals = Path.Combine(_env.Scratch, "originals.txt");
+        var stitched = Path.Combine(_env.Scratch, "stitched.txt");
+
+        // 20 s at 20 Hz of 8.3 MB frames (16 distinct random ones, cycled: 130 MB in the simulator). Server queues hold
+        // 2 s of frames or 5 s of tiles per client: enough for a stage starved of CPU for a moment, bounded in memory.
+        var sim = Tool.RunAsync(Env, Limit, "ad-sim-server", "-cn", "s4:image", "-nx", "3840", "-ny", "2160", "-dt", "uint8", "-fps", "20", "-rt", "20",
+            "-nf", "16", "-std", "25", "-shd", "1", "-dc", "-rp", "0");
+        using var collector = RunningTool.Start(Env, "collector", "-pid", "1,2,3,4", "-ic", "s4:pass:*", "-oc", "s4:stitched", "-sc", "s4:col:status",
+            "-sqs", "100", "-cmw", "1", "-pf", Path.Combine(Examples, "StitchAdImageProcessor.cs"), "-pc", "StitchAdImageProcessor", "-rp", "1", "-rs", "user");
+        using var stitchedSums = RunningTool.Start(Env, "consumer", "-ic", "s4:stitched", "-id", "21", "-sc", "s4:sums:*:status", "-sqs", "40", "-siu", "0",
+            "-pf", checksums, "-pc", "FrameChecksums", "-pa", new JsonObject { ["file"] = stitched }.ToJsonString());
+        using var passing = RunningTool.Start(Env, "consumer", "-ic", "s4:split", "-nc", "4", "-du", "1", "-sqs", "100", "-oc", "s4:pass:*",
+            "-sc", "s4:pass:*:status");
+        using var split = RunningTool.Start(Env, "consumer", "-ic", "s4:image", "-oc", "s4:split", "-sc", "s4:split:status", "-sqs", "40",
+            "-pf", Path.Combine(Examples, "SplitAdImageProcessor.cs"), "-pc", "SplitAdImageProcessor", "-pa", """{"nx": 1920, "ny": 1080}""");
+        using var originalSums = RunningTool.Start(Env, "consumer", "-ic", "s4:image", "-id", "20", "-sc", "s4:sums:*:status", "-sqs", "40", "-siu", "0",
+            "-pf", checksums, "-pc", "FrameChecksums", "-pa", new JsonObject { ["file"] = originals }.ToJsonString());
+        await WaitForStatusAsync("s4:col:status", "uint collectorId 1");
+        await WaitForStatusAsync("s4:split:status", "uint consumerId 1");
+        await WaitForStatusAsync("s4:sums:20:status", "uint consumerId 20");
+        await WaitForStatusAsync("s4:sums:21:status", "uint consumerId 21");
+        for (var id = 1; id <= 4; id++)
+        {
+            await WaitForStatusAsync($"s4:pass:{id}:status", $"uint consumerId {id}");
+        }
+
+        var published = await sim;
+        Assert.True(published.ExitCode == 0, published.ToString());
+        var frames = Number(PublishedFrames(), published.Stdout);
+        Assert.True(frames >= 380, published.Stdout);
+
+        // Every frame, from 1 to the last, checksummed on both sides (the collector hands a run over within 1 s).
+        var expected = await LinesUpToAsync(originals, frames, originalSums);
+        var actual = await LinesUpToAsync(stitched, frames, stitchedSums);
+        Assert.Equal(Enumerable.Range(1, (int)frames), expected.Select(IdOf));
+        Assert.All(expected, l => Assert.Contains(" 3840x2160 ", l, StringComparison.Ordinal));
+        Assert.Equal(expected, actual);
+
+        await WaitForStatusAsync("s4:col:status", $"uint nFramesStitched {frames}\n");
+        var status = await GetAsync("s4:col:status");
+        AssertNothingLost(status);
+        Assert.Equal(frames, Number(StatValue("nFramesStitched"), status));
+        Assert.Equal(0, Number(StatValue("nFramesMissed"), status));
+        Assert.Equal(0, Number(StatValue("nTilesDiscarded"), status));
+        Assert.Equal(4 * frames, Number(StatValue("nTilesProcessed"), status));
+    }
+
+    [Fact]
+    public async Task A_2_khz_stream_through_a_mirror_and_four_processing_consumers_is_collected_in_order_with_none_missed()
+    {
+        var order = _env.WriteSource("OrderCheck.cs", ScenarioProcessors.OrderCheck);
+        var sim = Tool.RunAsync(Env, Limit, "ad-sim-server", "-cn", "m2:detector", "-nx", "128", "-ny", "128", "-fps", "2000", "-rt", "10",
+            "-std", "20", "-shd", "1", "-dc", "-rp", "0");
+        using var mirror = RunningTool.Start(Env, "mirror-server", "-cm", "(m2:image,m2:detector,pva,1000)", "-ll", "info", "-rp", "2");
+        // The reference's collector options (cache of 10000, receiver queues); server queues so that no burst of 8 is merged.
+        using var collector = RunningTool.Start(Env, "collector", "-pid", "1,2,3,4", "-ic", "m2:*:output", "-sc", "m2:col:status", "-ccs", "10000",
+            "-rqs", "2000", "-sqs", "1000", "-pf", order, "-pc", "OrderCheck", "-rp", "1", "-rs", "user");
+        using var consumers = RunningTool.Start(Env, "consumer", "-ic", "m2:image", "-nc", "4", "-du", "8", "-sqs", "1000", "-oc", "m2:*:output",
+            "-sc", "m2:*:status", "-pf", Path.Combine(Examples, "HpcAdImageProcessor.cs"), "-pc", "HpcAdImageProcessor");
+        await mirror.StderrLineAsync(l => l.Contains("Source m2:detector connected", StringComparison.Ordinal), Limit);
+        await WaitForStatusAsync("m2:col:status", "uint collectorId 1");
+        for (var id = 1; id <= 4; id++)
+        {
+            await WaitForStatusAsync($"m2:{id}:status", $"uint consumerId {id}");
+        }
+
+        var published = await sim;
+        Assert.True(published.ExitCode == 0, published.ToString());
+        var frames = Number(PublishedFrames(), published.Stdout);
+        Assert.True(frames >= 19_000, published.Stdout);
+
+        // The cache of 10000 holds the tail until the stream has been quiet for 5 s (the reference's rule).
+        var diagnosis = new Lazy<Task<string>>(() => DiagnoseAsync([mirror, consumers], "m2:1:status", "m2:2:status", "m2:3:status", "m2:4:status"));
+        await WaitForStatusAsync("m2:col:status", $"long lastId {frames}\n", TimeSpan.FromSeconds(90), diagnosis);
+        var status = await GetAsync("m2:col:status");
+        await AssertNothingLostAsync(status, diagnosis);
+        Assert.Equal(1, Number(StatValue("firstId"), status));
+        Assert.Equal(frames, Number(StatValue("nDistinct"), status));
+        Assert.Equal(0, Number(StatValue("nOutOfOrder"), status));
+    }
+
+    [Fact]
+    public async Task A_collector_with_pva_metadata_x_y_and_z_attaches_all_three_to_every_image()
+    {
+        var check = _env.WriteSource("AttributeCheck.cs", ScenarioProcessors.AttributeCheck);
+        var sim = Tool.RunAsync(Env, Limit, "ad-sim-server", "-cn", "m3:image", "-nx", "64", "-ny", "64", "-fps", "50", "-rt", "6",
+            "-mpv", "pva://m3:x,pva://m3:y,pva://m3:z", "-std", "15", "-shd", "1", "-dc", "-rp", "0");
+        // Server queues on the image and the metadata monitors: no update merged away at 50 Hz.
+        using var collector = RunningTool.Start(Env, "collector", "-pid", "1", "-ic", "m3:image", "-oc", "m3:col:output", "-sc", "m3:col:status",
+            "-mc", "pva://m3:x,pva://m3:y,pva://m3:z", "-sqs", "100", "-cmw", "0.2", "-pf", Path.Combine(Examples, "HpcAdMetadataProcessor.cs"),
+            "-pc", "HpcAdMetadataProcessor", "-pa", """{"timestampTolerance": 0.005}""", "-rp", "1", "-rs", "user");
+        using var reader = RunningTool.Start(Env, "consumer", "-ic", "m3:col:output", "-sc", "m3:check:*:status", "-sqs", "100", "-siu", "0", "-pf", check,
+            "-pc", "AttributeCheck", "-pa", """{"names": "m3:x,m3:y,m3:z"}""", "-rp", "1", "-rs", "user");
+        await WaitForStatusAsync("m3:col:status", "uint collectorId 1");
+        await WaitForStatusAsync("m3:check:1:status", "uint consumerId 1");
+
+        var published = await sim;
+        Assert.True(published.ExitCode == 0, published.ToString());
+        var frames = Number(PublishedFrames(), published.Stdout);
+        Assert.True(frames >= 250, published.Stdout);
+
+        await WaitForStatusAsync("m3:check:1:status", $"long lastId {frames}\n");
+        await WaitForStatusAsync("m3:col:status", $"uint nFramesProcessed {frames}\n");
+        var checkStatus = await GetAsync("m3:check:1:status");
+        Assert.Equal(frames, Number(StatValue("nComplete"), checkStatus));
+        Assert.Equal(0, Number(StatValue("nLacking"), checkStatus));
+        var status = await GetAsync("m3:col:status");
+        AssertNothingLost(status);
+        Assert.Equal(frames, Number(StatValue("nFramesProcessed"), status));
+        Assert.Equal(0, Number(StatValue("nFrameErrors"), status));
+        Assert.Equal(3 * frames, Number(StatValue("nMetadataProcessed"), status));
+        var output = await Tool.RunAsync(Env, Limit, "get", "m3:col:output");
+        foreach (var name in new[] { "m3:x", "m3:y", "m3:z" })
+        {
+            Assert.Matches($@"string name {name}\s+any value\s+float ", output.Stdout);
+        }
+    }
+
+    private static void AssertNothingLost(string status) => Assert.True(NothingLost().IsMatch(status), status);
+
+    private static async Task AssertNothingLostAsync(string status, Lazy<Task<string>> diagnosis)
+    {
+        if (!NothingLost().IsMatch(status))
+        {
+            Assert.Fail($"{status}\n{await diagnosis.Value}");
+        }
+    }
+
+    // What the upstream stages counted and said, for a failure message.
+    private async Task<string> DiagnoseAsync(RunningTool[] stages, params string[] statusChannels)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var channel in statusChannels)
+        {
+            var status = await Tool.RunAsync(Env, Limit, "get", channel);
+            var counts = status.Stdout.Split('\n').Select(l => l.Trim()).Where(l => CountLine().IsMatch(l));
+            text.AppendLine(CultureInfo.InvariantCulture, $"{channel}: {string.Join(", ", counts)}");
+        }
+
+        foreach (var stage in stages)
+        {
+            var lines = stage.Transcript.Split('\n');
+            text.AppendLine(string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 30))));
+        }
+
+        return text.ToString();
+    }
+
+    // The lines of a checksum file once it has one for the last frame, in id order.
+    private static async Task<List<string>> LinesUpToAsync(string file, long lastId, RunningTool writer)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var lines = File.Exists(file) ? await File.ReadAllLinesAsync(file) : [];
+            if (lines.Any(l => IdOf(l) == lastId))
+            {
+                return [.. lines.OrderBy(IdOf)];
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"{Path.GetFileName(file)} never got frame {lastId}; the writer said:\n{writer.Transcript}");
+        return [];
+    }
+
+    private static int IdOf(string line) => int.Parse(line.AsSpan(0, line.IndexOf(' ', StringComparison.Ordinal)), CultureInfo.InvariantCulture);
+
+    private async Task<string> GetAsync(string channel)
+    {
+        var result = await Tool.RunAsync(Env, Limit, "get", channel);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout;
+    }
+
+    // Stages start slowly on a loaded machine (each compiles its processor): a minute for a status channel to answer.
+    private async Task WaitForStatusAsync(string channel, string text, TimeSpan? limit = null, Lazy<Task<string>>? diagnosis = null)
+    {
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(60));
+        ToolResult? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await Tool.RunAsync(Env, Limit, "get", channel);
+            if (last.Stdout.Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"{channel} never showed '{text}'; last: {last}\n{(diagnosis is null ? string.Empty : await diagnosis.Value)}");
+    }
+
+    private static long Number(Regex pattern, string text)
+    {
+        var matches = pattern.Matches(text);
+        Assert.True(matches.Count > 0, $"{pattern} not in:\n{text}");
+        return long.Parse(matches[^1].Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    private static Regex StatValue(string name) => new($@"\b(?:u?long|u?int) {name} (-?\d+)");
+
+    [GeneratedRegex(@"structure collectorStats\s+uint nCollected \d+\s+double collectedRate \S+\s+uint nRejected 0\s+double rejectedRate \S+\s+uint nMissed 0\s")]
+    private static partial Regex NothingLost();
+
+    [GeneratedRegex(@"^u?(int|long) n[A-Z]\w* \d+$")]
+    private static partial Regex CountLine();
+
+    [GeneratedRegex(@"Published frames: (\d+)")]
+    private static partial Regex PublishedFrames();
+}
