@@ -30,18 +30,22 @@ public sealed partial class CollectorScenarioTests : IDisposable
         var stitched = Path.Combine(_env.Scratch, "stitched.txt");
 
         // 20 s at 20 Hz of 8.3 MB frames (16 distinct random ones, cycled: 130 MB in the simulator). Server queues hold
-        // 2 s of frames or 5 s of tiles per client: enough for a stage starved of CPU for a moment, bounded in memory.
+        // 5 s of frames or tiles per client (filled only while that client lags, 830 MB at worst for a whole-frame
+        // reader): a stage starved of CPU for seconds on a busy machine loses nothing, memory stays bounded.
         var sim = Tool.RunAsync(Env, Limit, "ad-sim-server", "-cn", "s4:image", "-nx", "3840", "-ny", "2160", "-dt", "uint8", "-fps", "20", "-rt", "20",
             "-nf", "16", "-std", "25", "-shd", "1", "-dc", "-rp", "0");
+        // The collector hands an id over as soon as one of its tiles is due, so a tile from a consumer that stalls longer
+        // than the cache covers comes too late (seen at 1 s on a busy machine): a cache of 60 frames' tiles (3 s, 500 MB
+        // at most) and a latency bound of 3 s.
         using var collector = RunningTool.Start(Env, "collector", "-pid", "1,2,3,4", "-ic", "s4:pass:*", "-oc", "s4:stitched", "-sc", "s4:col:status",
-            "-sqs", "100", "-cmw", "1", "-pf", Path.Combine(Examples, "StitchAdImageProcessor.cs"), "-pc", "StitchAdImageProcessor", "-rp", "1", "-rs", "user");
-        using var stitchedSums = RunningTool.Start(Env, "consumer", "-ic", "s4:stitched", "-id", "21", "-sc", "s4:sums:*:status", "-sqs", "40", "-siu", "0",
+            "-sqs", "100", "-ccs", "240", "-cmw", "3", "-pf", Path.Combine(Examples, "StitchAdImageProcessor.cs"), "-pc", "StitchAdImageProcessor", "-rp", "1", "-rs", "user");
+        using var stitchedSums = RunningTool.Start(Env, "consumer", "-ic", "s4:stitched", "-id", "21", "-sc", "s4:sums:*:status", "-sqs", "100", "-siu", "0",
             "-pf", checksums, "-pc", "FrameChecksums", "-pa", new JsonObject { ["file"] = stitched }.ToJsonString());
         using var passing = RunningTool.Start(Env, "consumer", "-ic", "s4:split", "-nc", "4", "-du", "1", "-sqs", "100", "-oc", "s4:pass:*",
             "-sc", "s4:pass:*:status");
-        using var split = RunningTool.Start(Env, "consumer", "-ic", "s4:image", "-oc", "s4:split", "-sc", "s4:split:status", "-sqs", "40",
+        using var split = RunningTool.Start(Env, "consumer", "-ic", "s4:image", "-oc", "s4:split", "-sc", "s4:split:status", "-sqs", "100",
             "-pf", Path.Combine(Examples, "SplitAdImageProcessor.cs"), "-pc", "SplitAdImageProcessor", "-pa", """{"nx": 1920, "ny": 1080}""");
-        using var originalSums = RunningTool.Start(Env, "consumer", "-ic", "s4:image", "-id", "20", "-sc", "s4:sums:*:status", "-sqs", "40", "-siu", "0",
+        using var originalSums = RunningTool.Start(Env, "consumer", "-ic", "s4:image", "-id", "20", "-sc", "s4:sums:*:status", "-sqs", "100", "-siu", "0",
             "-pf", checksums, "-pc", "FrameChecksums", "-pa", new JsonObject { ["file"] = originals }.ToJsonString());
         await WaitForStatusAsync("s4:col:status", "uint collectorId 1");
         await WaitForStatusAsync("s4:split:status", "uint consumerId 1");
@@ -58,15 +62,23 @@ public sealed partial class CollectorScenarioTests : IDisposable
         Assert.True(frames >= 380, published.Stdout);
 
         // Every frame, from 1 to the last, checksummed on both sides (the collector hands a run over within 1 s).
-        var expected = await LinesUpToAsync(originals, frames, originalSums);
-        var actual = await LinesUpToAsync(stitched, frames, stitchedSums);
-        Assert.Equal(Enumerable.Range(1, (int)frames), expected.Select(IdOf));
+        var diagnosis = new Lazy<Task<string>>(() => DiagnoseAsync([collector, split, passing],
+            "s4:sums:20:status", "s4:split:status", "s4:pass:1:status", "s4:pass:2:status", "s4:pass:3:status", "s4:pass:4:status", "s4:sums:21:status"));
+        var expected = await LinesUpToAsync(originals, frames, originalSums, diagnosis);
+        var actual = await LinesUpToAsync(stitched, frames, stitchedSums, diagnosis);
+        var ids = Enumerable.Range(1, (int)frames).ToList();
+        if (!ids.SequenceEqual(expected.Select(IdOf)) || !ids.SequenceEqual(actual.Select(IdOf)))
+        {
+            Assert.Fail($"ids missing: {string.Join(' ', ids.Except(expected.Select(IdOf)))} of the originals, "
+                + $"{string.Join(' ', ids.Except(actual.Select(IdOf)))} of the stitched frames\n{await diagnosis.Value}");
+        }
+
         Assert.All(expected, l => Assert.Contains(" 3840x2160 ", l, StringComparison.Ordinal));
         Assert.Equal(expected, actual);
 
-        await WaitForStatusAsync("s4:col:status", $"uint nFramesStitched {frames}\n");
+        await WaitForStatusAsync("s4:col:status", $"uint nFramesStitched {frames}\n", diagnosis: diagnosis);
         var status = await GetAsync("s4:col:status");
-        AssertNothingLost(status);
+        await AssertNothingLostAsync(status, diagnosis);
         Assert.Equal(frames, Number(StatValue("nFramesStitched"), status));
         Assert.Equal(0, Number(StatValue("nFramesMissed"), status));
         Assert.Equal(0, Number(StatValue("nTilesDiscarded"), status));
@@ -178,7 +190,7 @@ public sealed partial class CollectorScenarioTests : IDisposable
     }
 
     // The lines of a checksum file once it has one for the last frame, in id order.
-    private static async Task<List<string>> LinesUpToAsync(string file, long lastId, RunningTool writer)
+    private static async Task<List<string>> LinesUpToAsync(string file, long lastId, RunningTool writer, Lazy<Task<string>> diagnosis)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -192,7 +204,7 @@ public sealed partial class CollectorScenarioTests : IDisposable
             await Task.Delay(250);
         }
 
-        Assert.Fail($"{Path.GetFileName(file)} never got frame {lastId}; the writer said:\n{writer.Transcript}");
+        Assert.Fail($"{Path.GetFileName(file)} never got frame {lastId}; the writer said:\n{writer.Transcript}\n{await diagnosis.Value}");
         return [];
     }
 
