@@ -34,11 +34,10 @@ public sealed partial class CollectorScenarioTests : IDisposable
         // reader): a stage starved of CPU for seconds on a busy machine loses nothing, memory stays bounded.
         var sim = Tool.RunAsync(Env, Limit, "ad-sim-server", "-cn", "s4:image", "-nx", "3840", "-ny", "2160", "-dt", "uint8", "-fps", "20", "-rt", "20",
             "-nf", "16", "-std", "25", "-shd", "1", "-dc", "-rp", "0");
-        // The collector hands an id over as soon as one of its tiles is due, so a tile from a consumer that stalls longer
-        // than the cache covers comes too late (seen at 1 s on a busy machine): a cache of 60 frames' tiles (3 s, 500 MB
-        // at most) and a latency bound of 3 s.
+        // The latency bound releases a frame 2 s after its first tile, so a consumer may stall for up to 2 s (0.4 s was
+        // seen on a busy machine); the cache (5 s of tiles) does not fill first, which would release whole runs.
         using var collector = RunningTool.Start(Env, "collector", "-pid", "1,2,3,4", "-ic", "s4:pass:*", "-oc", "s4:stitched", "-sc", "s4:col:status",
-            "-sqs", "100", "-ccs", "240", "-cmw", "3", "-pf", Path.Combine(Examples, "StitchAdImageProcessor.cs"), "-pc", "StitchAdImageProcessor", "-rp", "1", "-rs", "user");
+            "-sqs", "100", "-ccs", "400", "-cmw", "2", "-pf", Path.Combine(Examples, "StitchAdImageProcessor.cs"), "-pc", "StitchAdImageProcessor", "-rp", "1", "-rs", "user");
         using var stitchedSums = RunningTool.Start(Env, "consumer", "-ic", "s4:stitched", "-id", "21", "-sc", "s4:sums:*:status", "-sqs", "100", "-siu", "0",
             "-pf", checksums, "-pc", "FrameChecksums", "-pa", new JsonObject { ["file"] = stitched }.ToJsonString(), "-rp", "1", "-rs", "processor");
         using var passing = RunningTool.Start(Env, "consumer", "-ic", "s4:split", "-nc", "4", "-du", "1", "-sqs", "100", "-oc", "s4:pass:*",
