@@ -192,6 +192,42 @@ public sealed class SortingCacheTests
     }
 
     [Fact]
+    public void A_release_due_to_the_latency_bound_does_not_split_the_tiles_of_a_frame_still_arriving()
+    {
+        var time = new ManualTime();
+        var maxWait = TimeSpan.FromMilliseconds(100);
+        var cache = new SortingCache<string>(capacity: 40, timeProvider: time);
+        cache.Add(1, "a");
+        cache.Add(1, "b");
+        time.Advance(TimeSpan.FromMilliseconds(95));
+        cache.Add(2, "a"); // frame 2's first tile; its second is 10 ms behind, through another producer
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.True(cache.IsReleaseDue(Quiet, maxWait));
+        Assert.Equal([1, 1], cache.TakeDueRun(Quiet, maxWait).Select(r => r.Id)); // 2 has waited 5 ms: held back
+        Assert.False(cache.IsReleaseDue(Quiet, maxWait));
+        time.Advance(TimeSpan.FromMilliseconds(5));
+        Assert.True(cache.Add(2, "b")); // not rejected
+        time.Advance(TimeSpan.FromMilliseconds(90));
+        Assert.Equal(["a", "b"], cache.TakeDueRun(Quiet, maxWait).Select(r => r.Item));
+        Assert.Equal(0, cache.Statistics.Rejected);
+    }
+
+    [Fact]
+    public void A_full_or_quiet_cache_releases_the_whole_run_even_with_the_latency_bound()
+    {
+        var time = new ManualTime();
+        var maxWait = TimeSpan.FromSeconds(10);
+        var cache = new SortingCache<string>(capacity: 3, timeProvider: time);
+        cache.Add(1, "x");
+        cache.Add(2, "x");
+        cache.Add(3, "x"); // full: the reference's rule, everything consecutive at once
+        Assert.Equal([1, 2, 3], cache.TakeDueRun(Quiet, maxWait).Select(r => r.Id));
+        cache.Add(4, "x");
+        time.Advance(Quiet);
+        Assert.Equal([4], cache.TakeDueRun(Quiet, maxWait).Select(r => r.Id));
+    }
+
+    [Fact]
     public void Reset_zeroes_the_counters_and_forgets_the_last_id()
     {
         var cache = new SortingCache<string>(capacity: 1);

@@ -62,7 +62,7 @@ public sealed partial class DataCollector
             _wake.Reset();
             while (!_stopping && _cache.IsReleaseDue(quiet, maxWait))
             {
-                HandleRun();
+                HandleRun(_cache.TakeDueRun(quiet, maxWait));
             }
 
             if (_stopping)
@@ -81,7 +81,7 @@ public sealed partial class DataCollector
         MoveFromQueues(untilFull: false);
         while (_cache.Count > 0)
         {
-            HandleRun();
+            HandleRun(_cache.TakeRun());
         }
     }
 
@@ -110,9 +110,9 @@ public sealed partial class DataCollector
         return moved;
     }
 
-    private void HandleRun()
+    private void HandleRun(List<(long Id, PvValue Value)> run)
     {
-        foreach (var (_, value) in _cache.TakeRun())
+        foreach (var (_, value) in run)
         {
             using (value)
             {

@@ -5,7 +5,9 @@ namespace Epics.Streaming.Collector.Internal;
 /// tiles of one frame), handed out in runs of consecutive ids starting at the smallest cached one. An object whose id
 /// is not above the last one handed out is rejected while the cache holds anything, and taken as a producer restart
 /// when it is empty. The id gap before a run counts as missed. A run is due when the cache is full, when nothing
-/// arrived for the quiet period, or (the latency bound) when the oldest object waited the maximum wait. Thread-safe.
+/// arrived for the quiet period, or (the latency bound) when the oldest object waited the maximum wait; a run due to the
+/// bound alone holds back the ids whose first object has not waited it yet, so the objects of one id (tiles coming
+/// through different producers, a moment apart) are not split by a release. Thread-safe.
 /// </summary>
 internal sealed class SortingCache<T>
 {
@@ -13,6 +15,7 @@ internal sealed class SortingCache<T>
     private readonly Dictionary<long, List<T>> _entries = [];
     private readonly SortedSet<long> _ids = [];
     private readonly Queue<(long Id, long Arrived)> _arrivals = new();
+    private readonly Dictionary<long, long> _firstArrivals = [];
     private readonly Stack<List<T>> _spareLists = new();
     private readonly TimeProvider _time;
     private long? _lastId;
@@ -81,6 +84,7 @@ internal sealed class SortingCache<T>
                 list = _spareLists.TryPop(out var spare) ? spare : [];
                 _entries.Add(id, list);
                 _ids.Add(id);
+                _firstArrivals[id] = _time.GetTimestamp();
             }
 
             list.Add(item);
@@ -126,48 +130,69 @@ internal sealed class SortingCache<T>
     /// </summary>
     public List<(long Id, T Item)> TakeRun()
     {
-        var run = new List<(long Id, T Item)>();
         lock (_lock)
         {
-            if (_count == 0)
-            {
-                return run;
-            }
+            return TakeRunLocked(ripeBefore: null);
+        }
+    }
 
-            var id = _ids.Min;
-            if (_lastId is { } last && id - last - ObjectIdOffset is > 0 and var missed)
-            {
-                _missed += missed;
-            }
+    /// <summary>
+    /// The run that is due (see <see cref="IsReleaseDue"/>): the whole run when the cache is full, quiet or has no
+    /// latency bound; when the bound alone makes it due, the run stops before the first id (after the smallest, taken
+    /// always) whose first object came less than <paramref name="maxWait"/> ago.
+    /// </summary>
+    public List<(long Id, T Item)> TakeDueRun(TimeSpan quietPeriod, TimeSpan? maxWait)
+    {
+        lock (_lock)
+        {
+            var wholeRun = maxWait is null || _count >= Capacity || _time.GetElapsedTime(_lastChange) >= quietPeriod;
+            return TakeRunLocked(wholeRun ? null : _time.GetTimestamp() - (long)(maxWait!.Value.TotalSeconds * _time.TimestampFrequency));
+        }
+    }
 
-            while (_entries.Remove(id, out var list))
-            {
-                _ids.Remove(id);
-                foreach (var item in list)
-                {
-                    run.Add((id, item));
-                }
-
-                _count -= list.Count;
-                list.Clear();
-                _spareLists.Push(list);
-                id++;
-            }
-
-            _lastId = id - 1;
-            _collected += run.Count;
-            _lastChange = _time.GetTimestamp();
-            if (_count == 0)
-            {
-                _arrivals.Clear();
-            }
-            else
-            {
-                _ = OldestArrival(); // drops the arrivals handed out from the front, so the queue stays short
-            }
-
+    private List<(long Id, T Item)> TakeRunLocked(long? ripeBefore)
+    {
+        var run = new List<(long Id, T Item)>();
+        if (_count == 0)
+        {
             return run;
         }
+
+        var id = _ids.Min;
+        if (_lastId is { } last && id - last - ObjectIdOffset is > 0 and var missed)
+        {
+            _missed += missed;
+        }
+
+        while ((run.Count == 0 || ripeBefore is not { } ripe || _firstArrivals.GetValueOrDefault(id, long.MaxValue) <= ripe)
+            && _entries.Remove(id, out var list))
+        {
+            _ids.Remove(id);
+            _firstArrivals.Remove(id);
+            foreach (var item in list)
+            {
+                run.Add((id, item));
+            }
+
+            _count -= list.Count;
+            list.Clear();
+            _spareLists.Push(list);
+            id++;
+        }
+
+        _lastId = id - 1;
+        _collected += run.Count;
+        _lastChange = _time.GetTimestamp();
+        if (_count == 0)
+        {
+            _arrivals.Clear();
+        }
+        else
+        {
+            _ = OldestArrival(); // drops the arrivals handed out from the front, so the queue stays short
+        }
+
+        return run;
     }
 
     /// <summary>Zeroes the counters and forgets the last id handed out (<c>reset_stats</c>); the cached objects stay.</summary>
