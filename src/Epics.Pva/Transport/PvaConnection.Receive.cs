@@ -48,7 +48,19 @@ internal abstract partial class PvaConnection
         {
             while (true)
             {
-                await BeforeReceiveAsync(_closed.Token).ConfigureAwait(false);
+                var held = BeforeReceiveAsync(_closed.Token);
+                if (!held.IsCompletedSuccessfully)
+                {
+                    if (_dedicatedThreads)
+                    {
+                        held.AsTask().GetAwaiter().GetResult(); // stay on this thread
+                    }
+                    else
+                    {
+                        await held.ConfigureAwait(false);
+                    }
+                }
+
                 if (!await FillAsync(PvaHeader.Size).ConfigureAwait(false))
                 {
                     break;
@@ -109,7 +121,7 @@ internal abstract partial class PvaConnection
 
                             var want = Math.Min(size, buffer.Length) - have;
                             SetLowWater(Math.Min(size - have, LowWaterBytes));
-                            var n = await _socket.ReceiveAsync(buffer.AsMemory(have, want), SocketFlags.None, _closed.Token).ConfigureAwait(false);
+                            var n = await ReceiveSomeAsync(buffer.AsMemory(have, want)).ConfigureAwait(false);
                             if (n == 0)
                             {
                                 throw new EndOfStreamException("connection closed mid-message");
@@ -308,7 +320,7 @@ internal abstract partial class PvaConnection
         while (_rxEnd - _rxStart < count)
         {
             var room = exact ? count - (_rxEnd - _rxStart) : _rx.Length - _rxEnd;
-            var n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd, room), SocketFlags.None, _closed.Token).ConfigureAwait(false);
+            var n = await ReceiveSomeAsync(_rx.AsMemory(_rxEnd, room)).ConfigureAwait(false);
             if (n == 0)
             {
                 if (_rxEnd - _rxStart > 0)
