@@ -5,7 +5,7 @@ namespace Epics.Pva.Throughput;
 
 /// <summary>
 /// Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--subscribers N]
-/// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--pva-sockets threads|async] [--socket-mode blocking|async] [--socket-buffer BYTES]
+/// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]
 /// [--socket-lowat BYTES] [--socket-io BYTES] [--ceilings-only]</c>.
 /// </summary>
 internal sealed record HarnessOptions
@@ -50,9 +50,6 @@ internal sealed record HarnessOptions
 
     /// <summary>Socket pair baseline: "async" (the default, measured faster here) or "blocking" (dedicated threads, blocking calls).</summary>
     public string SocketMode { get; init; } = "async";
-
-    /// <summary>PVA connections' socket model on both sides: dedicated threads with blocking calls (the default) or async calls on the thread pool.</summary>
-    public bool PvaDedicatedThreads { get; init; } = true;
 
     /// <summary>SO_SNDBUF/SO_RCVBUF for the socket pair; 0 leaves the kernel's autotuning on.</summary>
     public int SocketBufferBytes { get; init; }
@@ -121,7 +118,6 @@ internal sealed record HarnessOptions
                 "--no-pipeline" => o with { Pipeline = false },
                 "--baseline" => o with { Baseline = true },
                 "--socket-mode" => o with { SocketMode = Next() is "async" or "blocking" ? args[i] : throw new ArgumentException("--socket-mode wants async or blocking") },
-                "--pva-sockets" => o with { PvaDedicatedThreads = Next() switch { "threads" => true, "async" => false, _ => throw new ArgumentException("--pva-sockets wants threads or async") } },
                 "--socket-buffer" => o with { SocketBufferBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--socket-lowat" => o with { SocketLowWater = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--socket-io" => o with { SocketIoBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
@@ -140,7 +136,7 @@ internal sealed record HarnessOptions
     [
         "--frames", $"{Width}x{Height}", "--type", Type.TypeName(),
         "--seconds", Seconds.ToString(CultureInfo.InvariantCulture), "--warmup", WarmupSeconds.ToString(CultureInfo.InvariantCulture),
-        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), "--socket-mode", SocketMode, "--pva-sockets", PvaDedicatedThreads ? "threads" : "async",
+        "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), "--socket-mode", SocketMode,
         "--socket-buffer", SocketBufferBytes.ToString(CultureInfo.InvariantCulture), "--socket-lowat", SocketLowWater.ToString(CultureInfo.InvariantCulture),
         "--socket-io", SocketIoBytes.ToString(CultureInfo.InvariantCulture),
         "--subscribers", Subscribers.ToString(CultureInfo.InvariantCulture), "--attributes", Attributes.ToString(CultureInfo.InvariantCulture), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],

@@ -19,7 +19,7 @@ internal static class PvaRoles
     /// </summary>
     public static async Task<int> ServeAsync(HarnessOptions o)
     {
-        await using var server = new PvaServer(PvaServerOptions.Isolated() with { DedicatedThreads = o.PvaDedicatedThreads });
+        await using var server = new PvaServer(PvaServerOptions.Isolated());
         var count = checked(o.Width * o.Height);
         var frame = NTNDArray.Create();
         frame.SetDimensions(o.Width, o.Height);
@@ -135,7 +135,6 @@ internal static class PvaRoles
             BroadcastPort = o.UdpPort,
             ServerPort = o.TcpPort,
             NameServers = [],
-            DedicatedThreads = o.PvaDedicatedThreads,
         };
         await using var client = new PvaClient(options);
         var request = $"record[queueSize={o.EffectiveQueue},pipeline={(o.Pipeline ? "true" : "false")}]field()";
