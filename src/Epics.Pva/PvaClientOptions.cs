@@ -56,14 +56,6 @@ public sealed record PvaClientOptions
     /// </summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// Each server connection reads and writes on two threads of its own with blocking socket calls, instead of async
-    /// calls on the thread pool: fewer context switches per message (the kernel wakes the reader directly), which is
-    /// what keeps a consumer of 1 MiB frames at thousands per second on a small machine. Costs two threads per server
-    /// connected to. Default true.
-    /// </summary>
-    public bool DedicatedThreads { get; init; } = true;
-
     /// <summary>Longest wait, once connected, for the server's validation handshake to complete (default 5 s).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
 

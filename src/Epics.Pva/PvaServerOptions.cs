@@ -27,13 +27,6 @@ public sealed record PvaServerOptions
     public int ServerPort { get; init; } = 5075;
 
     /// <summary>
-    /// Each client connection reads and writes on two threads of its own with blocking socket calls, instead of async
-    /// calls on the thread pool: fewer context switches per message, so a source serves large frames at a higher rate
-    /// with less CPU. Costs two threads per connected client. Default true.
-    /// </summary>
-    public bool DedicatedThreads { get; init; } = true;
-
-    /// <summary>
     /// UDP port for searches and beacons (<c>EPICS_PVAS_BROADCAST_PORT</c>, else <c>EPICS_PVA_BROADCAST_PORT</c>,
     /// default 5076); shared with the other servers of the host (address reuse). 0 = ephemeral (tests).
     /// </summary>

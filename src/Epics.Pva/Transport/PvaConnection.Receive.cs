@@ -48,19 +48,7 @@ internal abstract partial class PvaConnection
         {
             while (true)
             {
-                var held = BeforeReceiveAsync(_closed.Token);
-                if (!held.IsCompletedSuccessfully)
-                {
-                    if (_dedicatedThreads)
-                    {
-                        held.AsTask().GetAwaiter().GetResult(); // stay on this thread
-                    }
-                    else
-                    {
-                        await held.ConfigureAwait(false);
-                    }
-                }
-
+                await BeforeReceiveAsync(_closed.Token).ConfigureAwait(false);
                 if (!await FillAsync(PvaHeader.Size).ConfigureAwait(false))
                 {
                     break;
@@ -121,7 +109,7 @@ internal abstract partial class PvaConnection
 
                             var want = Math.Min(size, buffer.Length) - have;
                             SetLowWater(Math.Min(size - have, LowWaterBytes));
-                            var n = await ReceiveSomeAsync(buffer.AsMemory(have, want)).ConfigureAwait(false);
+                            var n = await _socket.ReceiveAsync(buffer.AsMemory(have, want), SocketFlags.None, _closed.Token).ConfigureAwait(false);
                             if (n == 0)
                             {
                                 throw new EndOfStreamException("connection closed mid-message");
@@ -320,7 +308,7 @@ internal abstract partial class PvaConnection
         while (_rxEnd - _rxStart < count)
         {
             var room = exact ? count - (_rxEnd - _rxStart) : _rx.Length - _rxEnd;
-            var n = await ReceiveSomeAsync(_rx.AsMemory(_rxEnd, room)).ConfigureAwait(false);
+            var n = await _socket.ReceiveAsync(_rx.AsMemory(_rxEnd, room), SocketFlags.None, _closed.Token).ConfigureAwait(false);
             if (n == 0)
             {
                 if (_rxEnd - _rxStart > 0)

@@ -27,12 +27,6 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly Lock _sendLock = new();
     private readonly SemaphoreSlim _sendSignal = new(0);
-    // One reader and one writer thread per connection with blocking socket calls, as the C++ PVA stacks do: the kernel
-    // wakes the reading thread itself when bytes arrive, where an async socket wakes the socket engine's thread, which
-    // then wakes a pool thread (twice the context switches per message, which on a small or virtualised machine
-    // decides whether a consumer keeps up with 1 MiB frames). The socket must never have been used asynchronously:
-    // .NET then keeps it non-blocking and emulates blocking calls through the engine.
-    private readonly bool _dedicatedThreads;
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _closedTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<ArraySegment<byte>> _segments = [];
@@ -46,9 +40,8 @@ internal abstract partial class PvaConnection : IAsyncDisposable
     private Task? _sendTask;
     private string? _closeReason;
 
-    protected PvaConnection(Socket socket, bool isServer, ILogger logger, TimeProvider timeProvider, PvaLimits? limits = null, bool dedicatedThreads = false)
+    protected PvaConnection(Socket socket, bool isServer, ILogger logger, TimeProvider timeProvider, PvaLimits? limits = null)
     {
-        _dedicatedThreads = dedicatedThreads;
         Limits = limits ?? PvaLimits.Default;
         Limits.Validate();
         ReceiveTypes = new TypeRegistry(Limits);
@@ -103,37 +96,8 @@ internal abstract partial class PvaConnection : IAsyncDisposable
 
     public void Start()
     {
-        if (_dedicatedThreads)
-        {
-            _receiveTask = RunOnOwnThread(ReceiveLoopAsync, "PVA receive");
-            _sendTask = RunOnOwnThread(SendLoopAsync, "PVA send");
-        }
-        else
-        {
-            _receiveTask = Task.Run(ReceiveLoopAsync);
-            _sendTask = Task.Run(SendLoopAsync);
-        }
-    }
-
-    // A loop whose socket calls block (see _dedicatedThreads) runs to its end on a thread of its own.
-    private static Task RunOnOwnThread(Func<Task> loop, string name)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                loop().GetAwaiter().GetResult();
-                done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                done.TrySetException(e);
-            }
-        })
-        { IsBackground = true, Name = name };
-        thread.Start();
-        return done.Task;
+        _receiveTask = Task.Run(ReceiveLoopAsync);
+        _sendTask = Task.Run(SendLoopAsync);
     }
 
     /// <summary>Queues one application message. Returns false when the connection is closed.</summary>
@@ -334,15 +298,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
         {
             while (true)
             {
-                if (_dedicatedThreads)
-                {
-                    _sendSignal.Wait(_closed.Token);
-                }
-                else
-                {
-                    await _sendSignal.WaitAsync(_closed.Token).ConfigureAwait(false);
-                }
-
+                await _sendSignal.WaitAsync(_closed.Token).ConfigureAwait(false);
                 Volatile.Write(ref _signaled, 0);
                 OnSendLoopWake();
                 MessageBuilder batch;
@@ -392,7 +348,7 @@ internal abstract partial class PvaConnection : IAsyncDisposable
             total += s.Count;
         }
 
-        var sent = (long)await SendSomeAsync(segments).ConfigureAwait(false);
+        var sent = (long)await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
         while (sent < total)
         {
             // A partial gathered send: drop what went and send the rest.
@@ -412,13 +368,8 @@ internal abstract partial class PvaConnection : IAsyncDisposable
 
             segments = rest;
             total -= sent;
-            sent = await SendSomeAsync(segments).ConfigureAwait(false);
+            sent = await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
         }
     }
-
-    private ValueTask<int> SendSomeAsync(List<ArraySegment<byte>> segments) =>
-        _dedicatedThreads ? ValueTask.FromResult(_socket.Send(segments, SocketFlags.None)) : new ValueTask<int>(_socket.SendAsync(segments, SocketFlags.None));
-
-    private ValueTask<int> ReceiveSomeAsync(Memory<byte> buffer) =>
-        _dedicatedThreads ? ValueTask.FromResult(_socket.Receive(buffer.Span, SocketFlags.None)) : _socket.ReceiveAsync(buffer, SocketFlags.None, _closed.Token);
 }
+

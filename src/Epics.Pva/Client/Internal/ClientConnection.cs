@@ -22,7 +22,7 @@ internal sealed class ClientConnection : PvaConnection
     private bool _byteOrderSeen;
 
     private ClientConnection(PvaClient client, Socket socket)
-        : base(socket, isServer: false, client.Logger, client.TimeProvider, client.Options.Limits, client.Options.DedicatedThreads) => _client = client;
+        : base(socket, isServer: false, client.Logger, client.TimeProvider, client.Options.Limits) => _client = client;
 
     public static async Task<ClientConnection> ConnectAsync(PvaClient client, IPEndPoint server, CancellationToken cancellationToken)
     {
@@ -31,25 +31,7 @@ internal sealed class ClientConnection : PvaConnection
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(client.Options.ConnectTimeout);
-            if (client.Options.DedicatedThreads)
-            {
-                // A blocking connect: an async one would leave the socket non-blocking for good (see PvaConnection).
-                using (timeout.Token.Register(socket.Dispose))
-                {
-                    try
-                    {
-                        await Task.Run(() => socket.Connect(server), CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is ObjectDisposedException or SocketException && timeout.IsCancellationRequested)
-                    {
-                        throw new OperationCanceledException(timeout.Token);
-                    }
-                }
-            }
-            else
-            {
-                await socket.ConnectAsync(server, timeout.Token).ConfigureAwait(false);
-            }
+            await socket.ConnectAsync(server, timeout.Token).ConfigureAwait(false);
             var connection = new ClientConnection(client, socket);
             connection.Start();
             try

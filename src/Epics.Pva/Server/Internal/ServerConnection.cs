@@ -28,7 +28,7 @@ internal sealed partial class ServerConnection : PvaConnection
     private string? _host;
 
     public ServerConnection(PvaServer server, Socket socket)
-        : base(socket, isServer: true, server.Logger, server.Options.TimeProvider, server.Options.Limits, server.Options.DedicatedThreads) => _server = server;
+        : base(socket, isServer: true, server.Logger, server.Options.TimeProvider, server.Options.Limits) => _server = server;
 
     public int ChannelCount
     {
