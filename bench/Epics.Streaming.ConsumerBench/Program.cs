@@ -9,10 +9,18 @@ using System.Text.RegularExpressions;
 // the given seconds after a start delay; the consumer (output channel on, nobody subscribed) runs with a server queue.
 // Reported: frames published and processed, missed, overruns, the consumer's CPU time over the stream divided by the
 // frames it processed, and the bytes/s it processed. The load average is printed with each case (the machine is shared).
+// With fps 0 the simulator publishes as fast as the consumer takes frames (it waits for room in the monitor's queue),
+// so those rows measure the lossless bytes/s of the pair. --loopback runs the PVA loopback benchmark
+// (bench/Epics.Pva.Throughput, build it first) at the same frame size right after each case of more than 256x256, so
+// the consumer's bytes/s can be read against it from the same minutes.
 // Usage: dotnet run -c Release --project bench/Epics.Streaming.ConsumerBench -- [seconds] [size:fps ...] [--tool pvstream.dll]
-// Defaults: 20 s, cases 128:50000 1024:0 2048:0. Build the tool first: dotnet build -c Release tools/pvstream
+//        [--sqs N] [--loopback]
+// Defaults: 20 s, cases 128:50000 1024:0 2048:0, server queue 1000 up to 256x256, 64 up to 1024x1024, 32 above.
+// Build the tool first: dotnet build -c Release tools/pvstream
 var arguments = args.ToList();
 var tool = TakeOption(arguments, "--tool") ?? FindTool();
+var queueOption = TakeOption(arguments, "--sqs");
+var loopback = arguments.Remove("--loopback");
 var seconds = arguments.Count > 0 ? double.Parse(arguments[0], CultureInfo.InvariantCulture) : 20;
 var cases = arguments.Count > 1
     ? arguments[1..].Select(a => a.Split(':')).Select(p => (Size: int.Parse(p[0], CultureInfo.InvariantCulture), Fps: double.Parse(p[1], CultureInfo.InvariantCulture))).ToList()
@@ -21,10 +29,36 @@ Console.WriteLine($"tool: {tool}");
 Console.WriteLine($"{"frame",-10} {"target fps",10} {"published",10} {"processed",10} {"missed",7} {"overruns",8} {"fps",9} {"MB/s",8} {"CPU s",7} {"CPU us/frame",12}  load average");
 foreach (var (size, fps) in cases)
 {
-    await RunAsync(tool, size, fps, seconds);
+    var consumerRate = await RunAsync(tool, size, fps, seconds, queueOption is null ? null : int.Parse(queueOption, CultureInfo.InvariantCulture));
+    if (loopback && size > 256)
+    {
+        var pva = await LoopbackAsync(tool, size, seconds);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  loopback benchmark {size}x{size}: {pva:F2} GB/s; the consumer took {consumerRate / 1e9:F2} GB/s = {100 * consumerRate / 1e9 / pva:F0}% of it"));
+    }
 }
 
-static async Task RunAsync(string tool, int size, double fps, double seconds)
+// The PVA loopback benchmark (server and client processes of bench/Epics.Pva.Throughput) at this frame size: GB/s.
+static async Task<double> LoopbackAsync(string tool, int size, double seconds)
+{
+    var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(tool)!, "..", "..", "..", "..", ".."));
+    var harness = new[] { "Release", "Debug" }.Select(c => Path.Combine(root, "bench", "Epics.Pva.Throughput", "bin", c, "net10.0", "Epics.Pva.Throughput.dll"))
+        .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("build the loopback benchmark first: dotnet build -c Release bench/Epics.Pva.Throughput");
+    var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in new[] { harness, "--frames", $"{size}x{size}", "--type", "uint8", "--seconds", Text(Math.Min(seconds, 10)), "--no-iperf" })
+    {
+        info.ArgumentList.Add(a);
+    }
+
+    using var process = Process.Start(info)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    var gbs = Regex.Match(output, @"frames/s\s+[\d,]+ per subscriber\s+GB/s ([\d.]+)");
+    return gbs.Success ? double.Parse(gbs.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException($"no GB/s in the loopback benchmark's output:\n{output}");
+}
+
+// Returns the bytes per second the consumer processed.
+static async Task<double> RunAsync(string tool, int size, double fps, double seconds, int? serverQueue)
 {
     const double startDelay = 6;
     var simPorts = (Tcp: FreePort(SocketType.Stream), Udp: FreePort(SocketType.Dgram));
@@ -36,7 +70,7 @@ static async Task RunAsync(string tool, int size, double fps, double seconds)
     consumerEnvironment["EPICS_PVA_BROADCAST_PORT"] = Text(simPorts.Udp);
     consumerEnvironment["EPICS_PVA_SERVER_PORT"] = Text(simPorts.Tcp);
     var consumer = Start(tool, consumerEnvironment,
-        "consumer", "-ic", "bench:image", "-oc", "bench:output", "-sqs", size <= 256 ? "1000" : "16", "-dc", "-rs", "receiver,processor",
+        "consumer", "-ic", "bench:image", "-oc", "bench:output", "-sqs", Text(serverQueue ?? (size <= 256 ? 1000 : size <= 1024 ? 64 : 32)), "-dc", "-rs", "receiver,processor",
         "-rt", Text(startDelay + seconds + 30));
 
     // CPU at the start of the stream and once the simulator is done: the consumer's cost of the frames in between.
@@ -66,6 +100,7 @@ static async Task RunAsync(string tool, int size, double fps, double seconds)
         Console.WriteLine($"  exit codes: simulator {sim.Process.ExitCode}, consumer {consumer.Process.ExitCode}; consumer said:\n{report}");
     }
 
+    return rate * size * size;
 }
 
 static long Match(string text, string pattern)

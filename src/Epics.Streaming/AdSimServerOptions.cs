@@ -33,7 +33,7 @@ public sealed record AdSimServerOptions
     /// <summary>-cfg: YAML description of raw binary input (section <c>file_info</c>).</summary>
     public string? ConfigFile { get; init; }
 
-    /// <summary>-fps: frames per second; ≤ 0 publishes as fast as possible.</summary>
+    /// <summary>-fps: frames per second; ≤ 0 publishes as fast as the slowest subscriber takes frames (none squashed).</summary>
     public double FrameRate { get; init; } = 20;
 
     /// <summary>-nx: width of generated frames.</summary>

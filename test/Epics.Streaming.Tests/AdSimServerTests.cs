@@ -104,6 +104,48 @@ public class AdSimServerTests
     }
 
     [Fact]
+    public async Task Unpaced_publishing_waits_for_a_slow_subscriber_instead_of_squashing_frames()
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+        var options = new AdSimServerOptions
+        {
+            ChannelName = "fast:image", Nx = 16, Ny = 16, NFrames = 5, FrameRate = 0, Runtime = 0, StartDelay = 0.2,
+            ShutdownDelay = 0, DisableCurses = true, ReportPeriod = 0,
+        };
+        await using var sim = new AdSimServer(options.Registered(), PvaServerOptions.Isolated());
+        var run = sim.RunAsync(stop.Token);
+        await sim.Started.WaitAsync(cts.Token);
+        await using var client = new PvaClient(sim.Server!.CreateClientOptions());
+        var images = client.Subscribe("fast:image", "record[queueSize=4,pipeline=true]field()");
+        var ids = new List<int>();
+        await foreach (var u in images.WithCancellation(cts.Token))
+        {
+            using (u)
+            {
+                Assert.True(u.Overrun.IsEmpty, $"an update after id {ids.LastOrDefault()} was squashed");
+                ids.Add(new NTNDArray(u.Value).UniqueId);
+            }
+
+            await Task.Delay(2, cts.Token); // a subscriber far slower than the publishing loop
+            if (ids.Count >= 80)
+            {
+                break;
+            }
+        }
+
+        await images.DisposeAsync();
+        await stop.CancelAsync();
+        await run.WaitAsync(cts.Token);
+
+        // The first update is whatever was current at subscription; from there every frame arrives, none skipped.
+        for (var i = 2; i < ids.Count; i++)
+        {
+            Assert.Equal(ids[i - 1] + 1, ids[i]);
+        }
+    }
+
+    [Fact]
     public async Task Multi_page_tiff_pages_are_served_in_turn_with_their_values_and_shape()
     {
         using var cts = new CancellationTokenSource(Timeout);

@@ -66,6 +66,36 @@ internal sealed class AdSimPublisher(AdSimServerOptions options, FrameCache cach
         }
     }
 
+    // Unpaced (-fps <= 0), "as fast as possible" means as fast as the slowest subscriber takes frames: posting into a
+    // full queue would only squash frames, and the spinning post loop would take a core from the consumers.
+    private bool WaitForRoom(SharedPv pv, long endTicks)
+    {
+        var room = pv.WaitForRoomAsync(cancel);
+        if (room.IsCompleted)
+        {
+            return !cancel.IsCancellationRequested;
+        }
+
+        var wait = room.AsTask();
+        try
+        {
+            // A subscriber that stopped reading must not keep the runtime (-rt) from ending the run.
+            while (!wait.Wait(100, cancel))
+            {
+                if (Stopwatch.GetTimestamp() > endTicks)
+                {
+                    return false;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+
+        return !cancel.IsCancellationRequested;
+    }
+
     private AdSimStopReason Publish()
     {
         var o = options;
@@ -168,6 +198,11 @@ internal sealed class AdSimPublisher(AdSimServerOptions options, FrameCache cach
             if (!pacer.WaitFor(n, cancel))
             {
                 break;
+            }
+
+            if (pacer.Unlimited && !WaitForRoom(imagePv, runtimeTicks == long.MaxValue ? long.MaxValue : _firstTicks + runtimeTicks))
+            {
+                return cancel.IsCancellationRequested ? AdSimStopReason.Stopped : AdSimStopReason.RuntimeReached;
             }
         }
 
