@@ -67,6 +67,32 @@ public sealed class BenchTests
     }
 
     [Fact]
+    public async Task A_trial_whose_processes_were_slow_to_start_runs_again_once()
+    {
+        var runner = new ThresholdRunner(3300) { SetupFailures = { 2000 } };
+        var notes = new List<string>();
+        var result = await new RateSearch(runner, new SearchOptions { StartRate = 1000, Precision = 0.05, MaxTrials = 20 }, onSetupFailure: notes.Add)
+            .SearchAsync(Cell, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([1000, 2000, 2000, 4000], runner.Rates.Take(4));
+        Assert.True(result.Rate is >= 3100 and <= 3300, $"best {result.Rate}");
+        Assert.Contains("trying again", Assert.Single(notes), StringComparison.Ordinal);
+        Assert.DoesNotContain("setup", result.Limiter, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cell_whose_processes_never_start_keeps_what_it_measured_and_says_why()
+    {
+        var runner = new ThresholdRunner(3300) { SetupFailures = { 4000, 4000 } };
+        var result = await new RateSearch(runner, new SearchOptions { StartRate = 1000, MaxTrials = 20 })
+            .SearchAsync(Cell, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal([1000, 2000, 4000, 4000], runner.Rates);
+        Assert.Equal(2000, result.Rate);
+        Assert.Contains("search cut short by a setup failure: consumers not up", result.Limiter, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_first_rate_follows_the_frame_size()
     {
         var options = new SearchOptions();
@@ -237,11 +263,19 @@ public sealed class BenchTests
     {
         public List<double> Rates { get; } = [];
 
+        /// <summary>Rates whose next trial fails to start (once per entry).</summary>
+        public List<double> SetupFailures { get; } = [];
+
         public string Name => "fake";
 
         public Task<TrialResult> RunAsync(TrialSpec spec, CancellationToken cancellationToken)
         {
             Rates.Add(spec.Rate);
+            if (SetupFailures.Remove(spec.Rate))
+            {
+                throw new BenchSetupException("consumers not up within the start delay\n--- source (last lines) ---");
+            }
+
             var frames = (long)(spec.Rate * spec.Duration.TotalSeconds);
             var missed = spec.Rate <= threshold ? 0 : (long)(frames * 0.01) + 1;
             return Task.FromResult(new TrialResult(spec, frames, spec.Rate, new ConsumerTotals(frames, frames - missed, missed, 0, 0, 0),

@@ -87,7 +87,7 @@ internal sealed class BenchRun(BenchPlan plan, ITrialRunner ours, ITrialRunner? 
             var left = plan.Budget is { } b ? $", budget left {Clock(b - clock.Elapsed)}" : "";
             progress(string.Create(CultureInfo.InvariantCulture,
                 $"{number} {runner.Name} trial {trial}: {r.Spec.Rate:#,0.#} frames/s for {r.Spec.Duration.TotalSeconds:0} s: {outcome} (elapsed {Clock(clock.Elapsed)}{left})"));
-        }, outOfTime);
+        }, outOfTime, onSetupFailure: message => progress($"{number} {runner.Name} trial {trial + 1}: {message}"));
         var result = await search.SearchAsync(cell, ct).ConfigureAwait(false);
         progress(string.Create(CultureInfo.InvariantCulture, $"{number} {runner.Name}: {result.Rate:#,0.#} frames/s lossless; limiter: {result.Limiter}"));
         return result;

@@ -39,7 +39,8 @@ internal sealed record SearchOptions
 /// halving until one passes), then bisecting between the last pass and the first failure. Rates are rounded to two
 /// significant digits, as the reference's tables are. Every trial starts fresh processes.
 /// </summary>
-internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Action<TrialResult>? onTrial = null, Func<bool>? outOfTime = null)
+internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Action<TrialResult>? onTrial = null, Func<bool>? outOfTime = null,
+    Action<string>? onSetupFailure = null)
 {
     private readonly Func<bool> _outOfTime = outOfTime ?? (() => false);
 
@@ -51,6 +52,11 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
 
         async Task<TrialResult?> Try(double rate)
         {
+            if (stoppedBy.StartsWith("setup failure", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
             if (trials >= options.MaxTrials)
             {
                 stoppedBy = "trial limit";
@@ -64,9 +70,29 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
             }
 
             trials++;
-            var result = await runner.RunAsync(new TrialSpec(cell, rate, options.Duration), cancellationToken).ConfigureAwait(false);
-            onTrial?.Invoke(result);
-            return result;
+            var spec = new TrialSpec(cell, rate, options.Duration);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var result = await runner.RunAsync(spec, cancellationToken).ConfigureAwait(false);
+                    onTrial?.Invoke(result);
+                    return result;
+                }
+                catch (BenchSetupException e) when (attempt == 1)
+                {
+                    // Processes that were slow to come up (a busy machine, a cold start) say nothing about the rate:
+                    // the trial runs again once.
+                    onSetupFailure?.Invoke($"{e.Message.Split('\n')[0]}; trying again");
+                }
+                catch (BenchSetupException e)
+                {
+                    // Twice in a row: the cell keeps what it measured, and the run goes on to the next one.
+                    stoppedBy = "setup failure: " + e.Message.Split('\n')[0];
+                    onSetupFailure?.Invoke(e.Message);
+                    return null;
+                }
+            }
         }
 
         // Up by doubling while trials pass.
@@ -127,7 +153,9 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
             }
         }
 
-        var limiter = fail is not null ? Limiter.Describe(fail)
+        var limiter = stoppedBy.StartsWith("setup failure", StringComparison.Ordinal)
+            ? $"search cut short by a {stoppedBy}" + (fail is not null ? $"; first failure: {Limiter.Describe(fail)}" : "")
+            : fail is not null ? Limiter.Describe(fail)
             : best is not null ? $"not found: every trial passed (stopped by the {stoppedBy})"
             : $"no trial ran ({stoppedBy})";
         return new CellResult(cell, runner.Name, best, fail, trials, limiter);
