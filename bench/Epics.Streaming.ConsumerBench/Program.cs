@@ -32,18 +32,17 @@ foreach (var (size, fps) in cases)
     var consumerRate = await RunAsync(tool, size, fps, seconds, queueOption is null ? null : int.Parse(queueOption, CultureInfo.InvariantCulture));
     if (loopback && size > 256)
     {
-        var pva = await LoopbackAsync(tool, size, seconds);
+        var pva = await LoopbackAsync(size, seconds);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  loopback benchmark {size}x{size}: {pva:F2} GB/s; the consumer took {consumerRate / 1e9:F2} GB/s = {100 * consumerRate / 1e9 / pva:F0}% of it"));
     }
 }
 
 // The PVA loopback benchmark (server and client processes of bench/Epics.Pva.Throughput) at this frame size: GB/s.
-static async Task<double> LoopbackAsync(string tool, int size, double seconds)
+static async Task<double> LoopbackAsync(int size, double seconds)
 {
-    var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(tool)!, "..", "..", "..", "..", ".."));
-    var harness = new[] { "Release", "Debug" }.Select(c => Path.Combine(root, "bench", "Epics.Pva.Throughput", "bin", c, "net10.0", "Epics.Pva.Throughput.dll"))
-        .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("build the loopback benchmark first: dotnet build -c Release bench/Epics.Pva.Throughput");
+    var harness = FindBuilt(Path.Combine("bench", "Epics.Pva.Throughput"), "Epics.Pva.Throughput.dll")
+        ?? throw new InvalidOperationException("build the loopback benchmark first: dotnet build -c Release bench/Epics.Pva.Throughput");
     var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
     foreach (var a in new[] { harness, "--frames", $"{size}x{size}", "--type", "uint8", "--seconds", Text(Math.Min(seconds, 10)), "--no-iperf" })
     {
@@ -155,7 +154,12 @@ static int FreePort(SocketType type)
     return ((IPEndPoint)socket.LocalEndPoint!).Port;
 }
 
-static string FindTool()
+static string FindTool() =>
+    FindBuilt(Path.Combine("tools", "pvstream"), "pvstream.dll")
+    ?? throw new InvalidOperationException("pvstream.dll not found: dotnet build -c Release tools/pvstream, or --tool PATH");
+
+// A project's built assembly in this checkout (Release first, then Debug), found from the repository root above us.
+static string? FindBuilt(string project, string assembly)
 {
     var dir = new DirectoryInfo(AppContext.BaseDirectory);
     while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "pvstream.slnx")))
@@ -163,8 +167,8 @@ static string FindTool()
         dir = dir.Parent;
     }
 
-    var candidates = new[] { "Release", "Debug" }.Select(c => dir is null ? null : Path.Combine(dir.FullName, "tools", "pvstream", "bin", c, "net10.0", "pvstream.dll"));
-    return candidates.FirstOrDefault(File.Exists) ?? throw new InvalidOperationException("pvstream.dll not found: dotnet build -c Release tools/pvstream, or --tool PATH");
+    return dir is null ? null
+        : new[] { "Release", "Debug" }.Select(c => Path.Combine(dir.FullName, project, "bin", c, "net10.0", assembly)).FirstOrDefault(File.Exists);
 }
 
 static string? TakeOption(List<string> arguments, string name)

@@ -196,5 +196,5 @@ internal sealed record TrialTiming
     public TimeSpan StartDelay(int consumers) => BaseStartDelay + StartDelayPerConsumer * consumers;
 }
 
-/// <summary>A trial could not be set up (a program missing, too short a start delay): the bench stops with this message.</summary>
+/// <summary>A trial could not be set up (a program failing, too short a start delay): it runs again once, then its cell's search stops with this message.</summary>
 internal sealed class BenchSetupException(string message) : Exception(message);

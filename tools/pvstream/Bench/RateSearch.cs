@@ -49,10 +49,11 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
         TrialResult? best = null, fail = null;
         var trials = 0;
         var stoppedBy = "";
+        string? setupFailure = null; // the processes of a trial did not come up, twice in a row
 
         async Task<TrialResult?> Try(double rate)
         {
-            if (stoppedBy.StartsWith("setup failure", StringComparison.Ordinal))
+            if (setupFailure is not null)
             {
                 return null;
             }
@@ -88,7 +89,7 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
                 catch (BenchSetupException e)
                 {
                     // Twice in a row: the cell keeps what it measured, and the run goes on to the next one.
-                    stoppedBy = "setup failure: " + e.Message.Split('\n')[0];
+                    setupFailure = e.Message.Split('\n')[0];
                     onSetupFailure?.Invoke(e.Message);
                     return null;
                 }
@@ -153,8 +154,8 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
             }
         }
 
-        var limiter = stoppedBy.StartsWith("setup failure", StringComparison.Ordinal)
-            ? $"search cut short by a {stoppedBy}" + (fail is not null ? $"; first failure: {Limiter.Describe(fail)}" : "")
+        var limiter = setupFailure is not null
+            ? $"search cut short by a setup failure: {setupFailure}" + (fail is not null ? $"; first failure: {Limiter.Describe(fail)}" : "")
             : fail is not null ? Limiter.Describe(fail)
             : best is not null ? $"not found: every trial passed (stopped by the {stoppedBy})"
             : $"no trial ran ({stoppedBy})";
