@@ -6,7 +6,7 @@ namespace Epics.Pva.Throughput;
 /// <summary>
 /// Command line of every role: <c>[role] [--frames WxH] [--type uint8] [--seconds N] [--queue N] [--subscribers N]
 /// [--attributes N] [--all | --big] [--repeat N] [--no-iperf] [--socket-mode blocking|async] [--socket-buffer BYTES]
-/// [--socket-lowat BYTES] [--socket-io BYTES] [--ceilings-only]</c>.
+/// [--socket-lowat BYTES] [--socket-io BYTES] [--ceilings-only] [--distinct N]</c>.
 /// </summary>
 internal sealed record HarnessOptions
 {
@@ -62,6 +62,13 @@ internal sealed record HarnessOptions
 
     /// <summary>Only the ceilings (socket pair and iperf3), no PVA run: for tuning the baseline against iperf3.</summary>
     public bool CeilingsOnly { get; init; }
+
+    /// <summary>
+    /// 0 (the default): each frame is a fresh pooled buffer, and the pool hands back the one sent last, still in the
+    /// caches. N: the server cycles through N pre-filled frames, as the simulator does with <c>-nf N</c>, so the send
+    /// reads frames from memory instead.
+    /// </summary>
+    public int DistinctFrames { get; init; }
 
     public int UdpPort { get; init; }
 
@@ -122,6 +129,7 @@ internal sealed record HarnessOptions
                 "--socket-lowat" => o with { SocketLowWater = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--socket-io" => o with { SocketIoBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--ceilings-only" => o with { CeilingsOnly = true, Baseline = true },
+                "--distinct" => o with { DistinctFrames = (int)ParsePositive(name, Next()) },
                 "--udp" => o with { UdpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--tcp" => o with { TcpPort = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {name}"),
@@ -139,7 +147,8 @@ internal sealed record HarnessOptions
         "--queue", EffectiveQueue.ToString(CultureInfo.InvariantCulture), "--socket-mode", SocketMode,
         "--socket-buffer", SocketBufferBytes.ToString(CultureInfo.InvariantCulture), "--socket-lowat", SocketLowWater.ToString(CultureInfo.InvariantCulture),
         "--socket-io", SocketIoBytes.ToString(CultureInfo.InvariantCulture),
-        "--subscribers", Subscribers.ToString(CultureInfo.InvariantCulture), "--attributes", Attributes.ToString(CultureInfo.InvariantCulture), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],
+        "--subscribers", Subscribers.ToString(CultureInfo.InvariantCulture), "--attributes", Attributes.ToString(CultureInfo.InvariantCulture),
+        .. DistinctFrames > 0 ? ["--distinct", DistinctFrames.ToString(CultureInfo.InvariantCulture)] : Array.Empty<string>(), .. Pipeline ? Array.Empty<string>() : ["--no-pipeline"],
     ];
 
     private static HarnessOptions ParseFrames(HarnessOptions o, string text)

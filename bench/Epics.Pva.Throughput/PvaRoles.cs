@@ -29,6 +29,13 @@ internal static class PvaRoles
             frame.SetAttribute($"Attribute{i}", 1.5 * i);
         }
 
+        var distinct = new PvArray[o.DistinctFrames];
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            distinct[i] = PvArray.Allocate(o.Type, count);
+            Random.Shared.NextBytes(distinct[i].WritableBytes);
+        }
+
         var pv = new SharedPv(frame.Structure);
         server.AddPv(PvName, pv);
         await server.StartAsync();
@@ -59,9 +66,10 @@ internal static class PvaRoles
                 }
 
                 // A fresh pooled buffer per frame, as a detector driver would fill; the pool recycles the ones sent.
-                var image = PvArray.Allocate(o.Type, count);
+                // With --distinct, the next of the pre-filled frames (another reference to it; the send releases it).
+                var image = distinct.Length > 0 ? distinct[id % distinct.Length].Retain() : PvArray.Allocate(o.Type, count);
                 id++;
-                if (image.ByteLength >= 4)
+                if (distinct.Length == 0 && image.ByteLength >= 4)
                 {
                     BinaryPrimitives.WriteInt32LittleEndian(image.WritableBytes, id);
                 }

@@ -12,15 +12,38 @@ using System.Text.RegularExpressions;
 // With fps 0 the simulator publishes as fast as the consumer takes frames (it waits for room in the monitor's queue),
 // so those rows measure the lossless bytes/s of the pair. --loopback runs the PVA loopback benchmark
 // (bench/Epics.Pva.Throughput, build it first) at the same frame size right after each case of more than 256x256, so
-// the consumer's bytes/s can be read against it from the same minutes.
+// the consumer's bytes/s can be read against it from the same minutes: once sending the simulator's number of distinct
+// frames (--distinct, the same source memory), once with its default pooled buffer per frame (reused while in cache).
 // Usage: dotnet run -c Release --project bench/Epics.Streaming.ConsumerBench -- [seconds] [size:fps ...] [--tool pvstream.dll]
-//        [--sqs N] [--loopback]
+//        [--sqs N] [--loopback] [--repeat N] [--nf N] [--consumer-env NAME=VALUE ...]
+// --repeat runs each case N times (alternating with the loopback benchmark) and prints the medians; --nf is the
+// simulator's number of distinct frames (default 100); --consumer-env sets a variable in the consumer's environment
+// only (A/B runs of runtime settings).
 // Defaults: 20 s, cases 128:50000 1024:0 2048:0, server queue 1000 up to 256x256, 64 up to 1024x1024, 32 above.
 // Build the tool first: dotnet build -c Release tools/pvstream
 var arguments = args.ToList();
 var tool = TakeOption(arguments, "--tool") ?? FindTool();
 var queueOption = TakeOption(arguments, "--sqs");
+var distinctFrames = TakeOption(arguments, "--nf") ?? "100";
+var repeat = int.Parse(TakeOption(arguments, "--repeat") ?? "1", CultureInfo.InvariantCulture);
 var loopback = arguments.Remove("--loopback");
+var consumerSettings = new Dictionary<string, string>();
+while (TakeOption(arguments, "--consumer-env") is { } setting)
+{
+    var eq = setting.IndexOf('=');
+    if (eq <= 0)
+    {
+        throw new ArgumentException($"--consumer-env takes NAME=VALUE, not {setting}");
+    }
+
+    consumerSettings[setting[..eq]] = setting[(eq + 1)..];
+}
+
+if (consumerSettings.Count > 0)
+{
+    Console.WriteLine($"consumer environment: {string.Join(' ', consumerSettings.Select(s => s.Key + "=" + s.Value))}");
+}
+
 var seconds = arguments.Count > 0 ? double.Parse(arguments[0], CultureInfo.InvariantCulture) : 20;
 var cases = arguments.Count > 1
     ? arguments[1..].Select(a => a.Split(':')).Select(p => (Size: int.Parse(p[0], CultureInfo.InvariantCulture), Fps: double.Parse(p[1], CultureInfo.InvariantCulture))).ToList()
@@ -29,22 +52,49 @@ Console.WriteLine($"tool: {tool}");
 Console.WriteLine($"{"frame",-10} {"target fps",10} {"published",10} {"processed",10} {"missed",7} {"overruns",8} {"fps",9} {"MB/s",8} {"CPU s",7} {"CPU us/frame",12}  load average");
 foreach (var (size, fps) in cases)
 {
-    var consumerRate = await RunAsync(tool, size, fps, seconds, queueOption is null ? null : int.Parse(queueOption, CultureInfo.InvariantCulture));
-    if (loopback && size > 256)
+    var runs = new List<(double Consumer, double Matched, double Reused)>();
+    for (var run = 0; run < repeat; run++)
     {
-        var pva = await LoopbackAsync(size, seconds);
+        var consumerRate = await RunAsync(tool, size, fps, seconds, queueOption is null ? null : int.Parse(queueOption, CultureInfo.InvariantCulture), consumerSettings, distinctFrames) / 1e9;
+        if (loopback && size > 256)
+        {
+            // Twice: sending the simulator's number of distinct frames (the same source memory as the simulator's),
+            // and as by default, a pooled buffer per frame, which is the one sent last and still in the caches.
+            var matched = await LoopbackAsync(size, seconds, distinctFrames);
+            var reused = await LoopbackAsync(size, seconds, null);
+            runs.Add((consumerRate, matched, reused));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  loopback benchmark {size}x{size}: {matched:F2} GB/s with --distinct {distinctFrames} (the consumer took {100 * consumerRate / matched:F0}% of it), {reused:F2} GB/s with its default reused buffers ({100 * consumerRate / reused:F0}%)"));
+        }
+    }
+
+    if (runs.Count > 1)
+    {
+        // This machine's rate varies from minute to minute by more than the gaps measured; medians of alternating runs
+        // say more than any single run.
+        var consumerMedian = Median(runs.Select(p => p.Consumer));
+        var matchedMedian = Median(runs.Select(p => p.Matched));
+        var reusedMedian = Median(runs.Select(p => p.Reused));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  loopback benchmark {size}x{size}: {pva:F2} GB/s; the consumer took {consumerRate / 1e9:F2} GB/s = {100 * consumerRate / 1e9 / pva:F0}% of it"));
+            $"  {size}x{size}, medians of {runs.Count} alternating runs: consumer {consumerMedian:F2} GB/s; loopback benchmark {matchedMedian:F2} GB/s with --distinct {distinctFrames} ({100 * consumerMedian / matchedMedian:F0}%), {reusedMedian:F2} GB/s by default ({100 * consumerMedian / reusedMedian:F0}%)"));
     }
 }
 
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
 // The PVA loopback benchmark (server and client processes of bench/Epics.Pva.Throughput) at this frame size: GB/s.
-static async Task<double> LoopbackAsync(int size, double seconds)
+static async Task<double> LoopbackAsync(int size, double seconds, string? distinctFrames)
 {
     var harness = FindBuilt(Path.Combine("bench", "Epics.Pva.Throughput"), "Epics.Pva.Throughput.dll")
         ?? throw new InvalidOperationException("build the loopback benchmark first: dotnet build -c Release bench/Epics.Pva.Throughput");
     var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-    foreach (var a in new[] { harness, "--frames", $"{size}x{size}", "--type", "uint8", "--seconds", Text(Math.Min(seconds, 10)), "--no-iperf" })
+    string[] distinct = distinctFrames is null ? [] : ["--distinct", distinctFrames];
+    string[] harnessArguments = [harness, "--frames", $"{size}x{size}", "--type", "uint8", "--seconds", Text(Math.Min(seconds, 10)), "--no-iperf", .. distinct];
+    foreach (var a in harnessArguments)
     {
         info.ArgumentList.Add(a);
     }
@@ -57,17 +107,22 @@ static async Task<double> LoopbackAsync(int size, double seconds)
 }
 
 // Returns the bytes per second the consumer processed.
-static async Task<double> RunAsync(string tool, int size, double fps, double seconds, int? serverQueue)
+static async Task<double> RunAsync(string tool, int size, double fps, double seconds, int? serverQueue, Dictionary<string, string> consumerSettings, string distinctFrames)
 {
     const double startDelay = 6;
     var simPorts = (Tcp: FreePort(SocketType.Stream), Udp: FreePort(SocketType.Dgram));
     var consumerUdp = FreePort(SocketType.Dgram);
     var sim = Start(tool, ServerEnvironment(simPorts.Tcp, simPorts.Udp),
         "ad-sim-server", "-cn", "bench:image", "-nx", Text(size), "-ny", Text(size), "-fps", Text(fps), "-rt", Text(seconds),
-        "-std", Text(startDelay), "-shd", "3", "-rp", "0", "-dc", "-nf", "100");
+        "-std", Text(startDelay), "-shd", "3", "-rp", "0", "-dc", "-nf", distinctFrames);
     var consumerEnvironment = ServerEnvironment(0, consumerUdp);
     consumerEnvironment["EPICS_PVA_BROADCAST_PORT"] = Text(simPorts.Udp);
     consumerEnvironment["EPICS_PVA_SERVER_PORT"] = Text(simPorts.Tcp);
+    foreach (var (key, value) in consumerSettings)
+    {
+        consumerEnvironment[key] = value;
+    }
+
     var consumer = Start(tool, consumerEnvironment,
         "consumer", "-ic", "bench:image", "-oc", "bench:output", "-sqs", Text(serverQueue ?? (size <= 256 ? 1000 : size <= 1024 ? 64 : 32)), "-dc", "-rs", "receiver,processor",
         "-rt", Text(startDelay + seconds + 30));
