@@ -68,9 +68,10 @@ foreach (var s in scenarios)
 
         if (s.CeilingsOnly)
         {
-            var after = s.Iperf ? await Ceilings.IperfAsync(s.Seconds) : null;
+            var after = iperf is not null ? await Ceilings.IperfAsync(s.Seconds) : null;
             Console.WriteLine($"  {s.ScenarioText}: socket pair {baseline!.GigabytesPerSecond:F2} GB/s (CPU µs/frame server {1e6 * baseline.Server.CpuSeconds / Math.Max(1, baseline.Server.Frames):F0}, client {1e6 * baseline.Client.CpuSeconds / Math.Max(1, baseline.Client.Frames):F0}); " +
-                $"iperf3 -l 1M before/after {iperf:F2} / {after:F2} GB/s => pair at {100 * baseline.GigabytesPerSecond / ((iperf + after) / 2):F0}%; load average {Load()}");
+                (iperf is { } i && after is { } a ? $"iperf3 -l 1M before/after {i:F2} / {a:F2} GB/s => pair at {100 * baseline.GigabytesPerSecond / ((i + a) / 2):F0}%; " : string.Empty) +
+                $"load average {Load()}");
             continue;
         }
 
@@ -87,7 +88,15 @@ foreach (var s in scenarios)
     }
 
     rows.AddRange(runs);
-    medians.Add(Orchestrator.Median(runs));
+    if (runs.Count > 0)
+    {
+        medians.Add(Orchestrator.Median(runs));
+    }
+}
+
+if (o.CeilingsOnly)
+{
+    return 0; // the ceilings were printed as they were measured; there is no PVA table
 }
 
 Console.WriteLine();
