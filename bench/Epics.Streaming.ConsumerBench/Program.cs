@@ -23,7 +23,7 @@ using System.Text.RegularExpressions;
 // Build the tool first: dotnet build -c Release tools/pvstream
 var arguments = args.ToList();
 var tool = TakeOption(arguments, "--tool") ?? FindTool();
-var queueOption = TakeOption(arguments, "--sqs");
+var serverQueue = TakeOption(arguments, "--sqs") is { } sqs ? int.Parse(sqs, CultureInfo.InvariantCulture) : (int?)null;
 var distinctFrames = TakeOption(arguments, "--nf") ?? "100";
 var repeat = int.Parse(TakeOption(arguments, "--repeat") ?? "1", CultureInfo.InvariantCulture);
 var loopback = arguments.Remove("--loopback");
@@ -55,7 +55,7 @@ foreach (var (size, fps) in cases)
     var runs = new List<(double Consumer, double Matched, double Reused)>();
     for (var run = 0; run < repeat; run++)
     {
-        var consumerRate = await RunAsync(tool, size, fps, seconds, queueOption is null ? null : int.Parse(queueOption, CultureInfo.InvariantCulture), consumerSettings, distinctFrames) / 1e9;
+        var consumerRate = await RunAsync(tool, size, fps, seconds, serverQueue, consumerSettings, distinctFrames) / 1e9;
         if (loopback && size > 256)
         {
             // Twice: sending the simulator's number of distinct frames (the same source memory as the simulator's),

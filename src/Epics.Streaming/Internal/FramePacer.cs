@@ -5,10 +5,10 @@ namespace Epics.Streaming.Internal;
 /// <summary>
 /// Holds a frame rate on a deadline schedule: frame n is due at start + n/fps (so errors never accumulate). It sleeps
 /// to within a few tens of microseconds of the deadline (<see cref="PreciseSleep"/>) and spins only the rest (above
-/// 1 kHz it sleeps to the deadline and spins not at all), so even
-/// at thousands of frames per second the publishing thread leaves the cores to the network threads; where sleeps have
-/// a millisecond grain it sleeps while more than ~1.5 ms remain and yields/spins after. Above 30 kHz it releases frames
-/// in bursts from ~1 ms sleeps. A late frame is published at once (catching up).
+/// 1 kHz it sleeps to the deadline and spins not at all), so even at thousands of frames per second the publishing
+/// thread leaves the cores to the network threads; where sleeps have a millisecond grain it sleeps while more than
+/// ~1.5 ms remain and yields/spins after. Above 30 kHz it releases frames in bursts from ~1 ms sleeps. A late frame is
+/// published at once (catching up).
 /// </summary>
 internal sealed class FramePacer
 {

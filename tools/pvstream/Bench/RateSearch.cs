@@ -80,16 +80,19 @@ internal sealed class RateSearch(ITrialRunner runner, SearchOptions options, Act
                     onTrial?.Invoke(result);
                     return result;
                 }
-                catch (BenchSetupException e) when (attempt == 1)
-                {
-                    // Processes that were slow to come up (a busy machine, a cold start) say nothing about the rate:
-                    // the trial runs again once.
-                    onSetupFailure?.Invoke($"{e.Message.Split('\n')[0]}; trying again");
-                }
                 catch (BenchSetupException e)
                 {
+                    var reason = e.Message.Split('\n')[0];
+                    if (attempt == 1)
+                    {
+                        // Processes that were slow to come up (a busy machine, a cold start) say nothing about the
+                        // rate: the trial runs again once.
+                        onSetupFailure?.Invoke($"{reason}; trying again");
+                        continue;
+                    }
+
                     // Twice in a row: the cell keeps what it measured, and the run goes on to the next one.
-                    setupFailure = e.Message.Split('\n')[0];
+                    setupFailure = reason;
                     onSetupFailure?.Invoke(e.Message);
                     return null;
                 }
